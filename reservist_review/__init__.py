@@ -1,0 +1,1 @@
+"""reservist_review"""
