@@ -2,12 +2,23 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from vigie.cli import common
+
+# Offline by design: never reach a model hub; Prefect sends no analytics. Set before any
+# sub-command imports prefect or transformers.
+for _var, _value in {
+    "HF_HUB_OFFLINE": "1",
+    "TRANSFORMERS_OFFLINE": "1",
+    "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+    "PREFECT_LOGGING_LEVEL": "WARNING",
+}.items():
+    os.environ.setdefault(_var, _value)
 
 app = typer.Typer(
     name="vigie",
@@ -33,15 +44,10 @@ def main(
 
 def _register() -> None:
     # Imported here so each module stays small and owns its commands.
-    from vigie.cli import exchange, pipeline, sources
-
-    pipeline.register(app)
-    sources.register(app)
-    exchange.register(app)
-    for optional in ("review", "ops"):
+    for optional in ("pipeline", "sources", "exchange", "review", "ops"):
         try:
             module = __import__(f"vigie.cli.{optional}", fromlist=["register"])
-        except ModuleNotFoundError as exc:  # a concern not installed yet
+        except ModuleNotFoundError as exc:  # a concern not written yet
             if exc.name != f"vigie.cli.{optional}":
                 raise
             continue
