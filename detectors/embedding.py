@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
@@ -30,6 +31,9 @@ import numpy as np
 # Only the title and the start of a long article are embedded: the lede carries the
 # story, and both backends cut long inputs anyway (MiniLM at 256 tokens).
 MAX_CHARS = 1200
+
+# Links carry no meaning an embedder can use (t.co ids, tracking parameters).
+_URL = re.compile(r"https?://\S+|www\.\S+")
 
 MINILM_PACKAGE_VERSION = "0.1.0"
 USE_PACKAGE_VERSION = "0.2.1"
@@ -63,8 +67,8 @@ class Embedder(Protocol):
 
 def prepare_text(title: str | None, text: str | None, max_chars: int = MAX_CHARS) -> str:
     """The string embedded for an item: title, then the start of the text."""
-    title = (title or "").strip()
-    body = (text or "").strip()
+    title = _URL.sub("", title or "").strip()
+    body = _URL.sub("", text or "").strip()
     if title and body.startswith(title):  # feeds often repeat the title as first line
         body = body[len(title) :].lstrip()
     joined = f"{title}\n{body}" if title and body else (title or body)

@@ -1,0 +1,346 @@
+"""Incremental narrative clustering with stable ids (pure: arrays in, results out).
+
+Items are processed in time windows aligned on UTC (``window_h``), oldest first, so the
+result does not depend on how the data was split into runs as long as a run holds whole
+windows (a day-by-day feed gives the same narratives as one big import). In each window:
+
+1. **Join**: every item is compared with the centroid of each active narrative. The
+   cosine is damped by how long the narrative has been quiet:
+   ``score = cos(item, centroid) * 0.5 ** (quiet_hours / half_life_h)``; an item joins
+   the best narrative when ``score >= join_threshold``.
+2. **New narratives**: the items left over are grouped among themselves by average-linkage
+   agglomerative clustering on cosine (``new_threshold``); a group whose centroid scores
+   ``>= join_threshold`` against an existing narrative joins it, the others become new
+   narratives (an outlier becomes a narrative of one item, which later items may join).
+3. **Update and merge**: centroids (the mean of member vectors) and last-seen times are
+   updated; two active narratives whose centroids reach ``merge_threshold`` merge into the
+   larger one (ties: older, then smaller id). The loser keeps its id with status
+   ``merged`` and ``merged_into`` the survivor, so old references still resolve.
+4. **Fade**: a narrative quiet for ``fade_after_h`` stops attracting items (status
+   ``faded``); nothing is deleted.
+
+Ids: ``N-`` + 12 hex of sha256 of the earliest member's item id (earliest by time, then id),
+so they are deterministic and never reused (an item is in exactly one narrative).
+Cost per window: one matmul against the active centroids and an O(m^2) agglomerative
+step on the m leftover items (m <= ``max_window_items``, larger windows are split in time).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, fields
+from typing import Any
+
+import numpy as np
+
+HOUR = 3600.0
+
+
+@dataclass(frozen=True)
+class NarrativeParams:
+    """Clustering parameters (tuned on the CrisisLex dev data only; see docs/narratives.md)."""
+
+    join_threshold: float = 0.45  # damped cosine to a narrative's centroid to join it
+    new_threshold: float = 0.50  # average-linkage cosine to group leftover items
+    merge_threshold: float = 0.85  # centroid cosine at which two narratives merge
+    half_life_h: float = 72.0  # a quiet narrative's pull halves every half_life_h
+    fade_after_h: float = 24.0 * 14  # quiet this long -> faded (no longer a candidate)
+    window_h: float = 6.0  # processing window, aligned on UTC; divides 24
+    max_window_items: int = 4000  # bound of the quadratic step per window
+
+    @classmethod
+    def from_mapping(cls, values: dict[str, Any] | None) -> NarrativeParams:
+        known = {f.name for f in fields(cls)}
+        values = dict(values or {})
+        unknown = set(values) - known
+        if unknown:
+            raise ValueError(f"unknown narrative setting(s): {sorted(unknown)}")
+        return cls(**values)
+
+
+def narrative_id_for(first_item_id: str) -> str:
+    return "N-" + hashlib.sha256(first_item_id.encode("utf-8")).hexdigest()[:12]
+
+
+def normalise_rows(matrix: np.ndarray) -> np.ndarray:
+    matrix = np.asarray(matrix, dtype=np.float32)
+    norms = np.linalg.norm(matrix, axis=1, keepdims=True)
+    norms[norms == 0] = 1.0
+    return matrix / norms
+
+
+@dataclass
+class NarrativeState:
+    """All narratives known so far; centroids are means of member vectors."""
+
+    dim: int
+    ids: list[str] = field(default_factory=list)
+    means: np.ndarray = field(default_factory=lambda: np.zeros((0, 0), np.float32))
+    sizes: list[int] = field(default_factory=list)
+    first_seen: list[float] = field(default_factory=list)
+    last_seen: list[float] = field(default_factory=list)
+    status: list[str] = field(default_factory=list)
+    merged_into: dict[str, str] = field(default_factory=dict)
+    index: dict[str, int] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if self.means.shape != (len(self.ids), self.dim):
+            self.means = np.zeros((len(self.ids), self.dim), np.float32)
+
+    @classmethod
+    def from_rows(cls, dim: int, rows: Iterable[dict[str, Any]]) -> NarrativeState:
+        """From stored narratives: dicts with narrative_id, centroid, size, first_seen,
+        last_seen (epoch seconds), status, merged_into."""
+        state = cls(dim=dim)
+        rows = sorted(rows, key=lambda r: (r["first_seen"], r["narrative_id"]))
+        vectors = []
+        for row in rows:
+            state._append(row["narrative_id"], int(row["size"]), float(row["first_seen"]),
+                          float(row["last_seen"]), row.get("status") or "active")
+            vectors.append(np.asarray(row["centroid"], np.float32))
+            if row.get("merged_into"):
+                state.merged_into[row["narrative_id"]] = row["merged_into"]
+        if vectors:
+            state.means = np.vstack(vectors).astype(np.float32)
+        return state
+
+    def _append(self, nid: str, size: int, first: float, last: float, status: str) -> int:
+        self.index[nid] = len(self.ids)
+        self.ids.append(nid)
+        self.sizes.append(size)
+        self.first_seen.append(first)
+        self.last_seen.append(last)
+        self.status.append(status)
+        return self.index[nid]
+
+    def add(self, nid: str, vectors: np.ndarray, first: float, last: float) -> int:
+        pos = self._append(nid, len(vectors), first, last, "active")
+        self.means = np.vstack([self.means, vectors.mean(axis=0, keepdims=True)])
+        return pos
+
+    def feed(self, pos: int, vectors: np.ndarray, last: float) -> None:
+        n, m = self.sizes[pos], len(vectors)
+        self.means[pos] = (self.means[pos] * n + vectors.sum(axis=0)) / (n + m)
+        self.sizes[pos] = n + m
+        self.last_seen[pos] = max(self.last_seen[pos], last)
+
+    def active(self) -> np.ndarray:
+        return np.array([i for i, s in enumerate(self.status) if s == "active"], dtype=np.int64)
+
+
+def resolve(state: NarrativeState, narrative_id: str) -> str:
+    """Follow merge redirects to the surviving narrative."""
+    seen = set()
+    while narrative_id in state.merged_into and narrative_id not in seen:
+        seen.add(narrative_id)
+        narrative_id = state.merged_into[narrative_id]
+    return narrative_id
+
+
+@dataclass
+class UpdateResult:
+    assignments: dict[str, tuple[str, float]]  # item id -> (narrative id at join, similarity)
+    created: list[tuple[str, float]]  # (narrative id, time)
+    merged: list[tuple[str, str, float]]  # (loser, survivor, time)
+    faded: list[tuple[str, float]]
+    touched: set[str]  # narratives whose members or status changed (resolved ids)
+
+
+def _decay(quiet_s: np.ndarray, params: NarrativeParams) -> np.ndarray:
+    return np.power(0.5, np.maximum(quiet_s, 0.0) / (params.half_life_h * HOUR))
+
+
+def _best_match(
+    state: NarrativeState, vectors: np.ndarray, times: np.ndarray, params: NarrativeParams,
+    candidates: np.ndarray, chunk: int = 1024,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Best damped score and its narrative position for each row (-1 when none)."""
+    n = len(vectors)
+    best = np.full(n, -np.inf, dtype=np.float32)
+    where = np.full(n, -1, dtype=np.int64)
+    if len(candidates) == 0 or n == 0:
+        return best, where
+    centroids = normalise_rows(state.means[candidates])
+    last = np.asarray(state.last_seen, dtype=np.float64)[candidates]
+    for start in range(0, n, chunk):
+        sims = vectors[start:start + chunk] @ centroids.T
+        quiet = times[start:start + chunk, None] - last[None, :]
+        scores = sims * _decay(quiet, params).astype(np.float32)
+        arg = np.argmax(scores, axis=1)
+        best[start:start + chunk] = scores[np.arange(len(arg)), arg]
+        where[start:start + chunk] = candidates[arg]
+    return best, where
+
+
+def _group(vectors: np.ndarray, params: NarrativeParams) -> np.ndarray:
+    """Cluster labels of leftover items (average linkage on cosine)."""
+    if len(vectors) == 1:
+        return np.zeros(1, dtype=np.int64)
+    from sklearn.cluster import AgglomerativeClustering
+
+    model = AgglomerativeClustering(
+        n_clusters=None, metric="cosine", linkage="average",
+        distance_threshold=1.0 - params.new_threshold,
+    )
+    return model.fit_predict(vectors)
+
+
+def _windows(times: np.ndarray, params: NarrativeParams) -> list[np.ndarray]:
+    """Row positions per UTC-aligned window (rows already sorted by time, id)."""
+    keys = np.floor(times / (params.window_h * HOUR)).astype(np.int64)
+    bounds = np.flatnonzero(np.diff(keys)) + 1
+    out = []
+    for part in np.split(np.arange(len(times)), bounds):
+        if len(part) <= params.max_window_items:
+            out.append(part)
+        else:  # split an oversized window into equal time slices
+            t = times[part]
+            k = int(np.ceil(len(part) / params.max_window_items))
+            edges = np.linspace(t[0], t[-1], k + 1)[1:-1]
+            out.extend(p for p in np.split(part, np.searchsorted(t, edges, "right")) if len(p))
+    return out
+
+
+def update(
+    state: NarrativeState,
+    item_ids: Sequence[str],
+    vectors: np.ndarray,
+    times: np.ndarray,
+    params: NarrativeParams | None = None,
+) -> UpdateResult:
+    """Place new items into narratives, mutating ``state``; deterministic for a given input.
+
+    ``vectors`` are L2-normalised rows; ``times`` are epoch seconds (UTC).
+    """
+    params = params or NarrativeParams()
+    result = UpdateResult({}, [], [], [], set())
+    if len(item_ids) == 0:
+        return result
+    times = np.asarray(times, dtype=np.float64)
+    order = np.lexsort((np.asarray(item_ids, dtype=object).astype(str), times))
+    ids = [item_ids[i] for i in order]
+    vecs = normalise_rows(np.asarray(vectors)[order])
+    ts = times[order]
+    for rows in _windows(ts, params):
+        _process_window(state, [ids[i] for i in rows], vecs[rows], ts[rows], params, result)
+    result.touched = {resolve(state, n) for n in result.touched}
+    return result
+
+
+def _process_window(
+    state: NarrativeState, ids: list[str], vecs: np.ndarray, ts: np.ndarray,
+    params: NarrativeParams, result: UpdateResult,
+) -> None:
+    start = float(ts[0])
+    window = UpdateResult({}, [], [], [], set())  # this window's changes
+    _fade(state, start, params, window)
+    candidates = state.active()
+    if len(candidates):  # narratives too quiet to reach the threshold even at cosine 1
+        quiet = start - np.asarray(state.last_seen)[candidates]
+        candidates = candidates[_decay(quiet, params) >= params.join_threshold]
+    best, where = _best_match(state, vecs, ts, params, candidates)
+    joined = best >= params.join_threshold
+    target = np.where(joined, where, -1)
+    sims = np.where(joined, best, 0.0)
+
+    rest = np.flatnonzero(~joined)
+    if len(rest):
+        labels = _group(vecs[rest], params)
+        groups: dict[int, list[int]] = {}
+        for row, label in zip(rest.tolist(), labels.tolist(), strict=True):
+            groups.setdefault(label, []).append(row)
+        members = sorted(groups.values(), key=lambda g: g[0])  # rows sorted by (time, id)
+        means = normalise_rows(np.vstack([vecs[g].mean(axis=0) for g in members]))
+        g_times = np.array([ts[g[-1]] for g in members])
+        g_best, g_where = _best_match(state, means, g_times, params, candidates)
+        for k, group in enumerate(members):
+            if g_best[k] >= params.join_threshold:
+                target[group] = g_where[k]
+                sims[group] = vecs[group] @ normalise_rows(state.means[[g_where[k]]])[0]
+                continue
+            nid = narrative_id_for(ids[group[0]])
+            pos = state.add(nid, vecs[group], float(ts[group[0]]), float(ts[group[-1]]))
+            window.created.append((nid, float(ts[group[0]])))
+            window.touched.add(nid)
+            sims[group] = vecs[group] @ means[k]
+            target[group] = -2 - pos  # already counted in the new centroid
+
+    fed: dict[int, list[int]] = {}
+    for row, pos in enumerate(target.tolist()):
+        if pos >= 0:
+            fed.setdefault(pos, []).append(row)
+        real = pos if pos >= 0 else -2 - pos
+        window.assignments[ids[row]] = (state.ids[real], float(sims[row]))
+    for pos, rows in fed.items():
+        state.feed(pos, vecs[rows], float(ts[rows].max()))
+        window.touched.add(state.ids[pos])
+    fresh = {state.index[n] for n in window.touched}
+    _merge(state, {p for p in fresh if state.status[p] == "active"}, float(ts[-1]), params,
+           window)
+    result.assignments.update(window.assignments)
+    result.created.extend(window.created)
+    result.merged.extend(window.merged)
+    result.faded.extend(window.faded)
+    result.touched |= window.touched
+
+
+def _fade(state: NarrativeState, now: float, params: NarrativeParams,
+          result: UpdateResult) -> None:
+    limit = now - params.fade_after_h * HOUR
+    for pos in state.active().tolist():
+        if state.last_seen[pos] < limit:
+            state.status[pos] = "faded"
+            result.faded.append((state.ids[pos], now))
+            result.touched.add(state.ids[pos])
+
+
+def _merge(state: NarrativeState, touched: set[int], now: float, params: NarrativeParams,
+           result: UpdateResult) -> None:
+    """Merge touched narratives into close active ones until no pair reaches the threshold."""
+    pending = sorted(touched)
+    while pending:
+        active = state.active()
+        if len(active) < 2:
+            return
+        centroids = normalise_rows(state.means[active])
+        pos_in_active = {p: k for k, p in enumerate(active.tolist())}
+        probe = [p for p in pending if p in pos_in_active]
+        if not probe:
+            return
+        sims = centroids[[pos_in_active[p] for p in probe]] @ centroids.T
+        for k, p in enumerate(probe):
+            sims[k, pos_in_active[p]] = -1.0
+        k, j = np.unravel_index(int(np.argmax(sims)), sims.shape)
+        if sims[k, j] < params.merge_threshold:
+            return
+        a, b = probe[k], int(active[j])
+        survivor, loser = sorted(
+            (a, b), key=lambda p: (-state.sizes[p], state.first_seen[p], state.ids[p]))
+        n, m = state.sizes[survivor], state.sizes[loser]
+        state.means[survivor] = (state.means[survivor] * n + state.means[loser] * m) / (n + m)
+        state.sizes[survivor] = n + m
+        state.first_seen[survivor] = min(state.first_seen[survivor], state.first_seen[loser])
+        state.last_seen[survivor] = max(state.last_seen[survivor], state.last_seen[loser])
+        state.status[loser] = "merged"
+        state.merged_into[state.ids[loser]] = state.ids[survivor]
+        result.merged.append((state.ids[loser], state.ids[survivor], now))
+        result.touched.update({state.ids[survivor], state.ids[loser]})
+        pending = sorted((set(pending) - {loser}) | {survivor})
+
+
+def cluster_stream(
+    item_ids: Sequence[str], vectors: np.ndarray, times: np.ndarray,
+    batches: Iterable[np.ndarray], params: NarrativeParams | None = None,
+) -> tuple[NarrativeState, dict[str, str]]:
+    """Feed ``batches`` (row positions) in turn from an empty state, as successive runs
+    would; returns the final state and the resolved id each item got in its own run."""
+    vectors = np.asarray(vectors, dtype=np.float32)
+    state = NarrativeState(dim=vectors.shape[1])
+    first: dict[str, str] = {}
+    for rows in batches:
+        rows = np.asarray(rows)
+        res = update(state, [item_ids[i] for i in rows], vectors[rows], times[rows], params)
+        for item, (nid, _) in res.assignments.items():
+            first[item] = resolve(state, nid)
+    return state, first
