@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import threading
 from collections.abc import Sequence
 
@@ -11,8 +12,12 @@ LANGUAGES = (
     "PERSIAN", "POLISH", "PORTUGUESE", "ROMANIAN", "RUSSIAN", "SPANISH", "TURKISH", "UKRAINIAN",
 )
 MIN_CHARS = 12       # below this no detector is reliable
-MAX_CHARS = 1000     # the start of a text is enough and bounds the cost
+MAX_CHARS = 400  # the start of a text is enough and bounds the cost
 MIN_CONFIDENCE = 0.0  # lingua's minimum relative distance; 0 keeps its best guess
+# Low-accuracy mode (trigrams only) loads in 0.3 s and 40 MB instead of 6 s and 400 MB and
+# runs 2.5x faster; it is reliable on the sentence-length texts items carry.
+# VIGIE_LANGUAGE_ACCURACY=high switches to lingua's full models.
+HIGH_ACCURACY = os.environ.get("VIGIE_LANGUAGE_ACCURACY", "low").lower() == "high"
 
 _lock = threading.Lock()
 _detector = None
@@ -26,11 +31,11 @@ def _get():  # noqa: ANN202 - lingua types
                 from lingua import Language, LanguageDetectorBuilder
 
                 chosen = [getattr(Language, name) for name in LANGUAGES]
-                _detector = (
-                    LanguageDetectorBuilder.from_languages(*chosen)
-                    .with_minimum_relative_distance(MIN_CONFIDENCE)
-                    .build()
-                )
+                builder = LanguageDetectorBuilder.from_languages(*chosen)
+                builder = builder.with_minimum_relative_distance(MIN_CONFIDENCE)
+                if not HIGH_ACCURACY:
+                    builder = builder.with_low_accuracy_mode()
+                _detector = builder.build()
     return _detector
 
 
