@@ -28,6 +28,9 @@ class FetchSettings:
     per_host: int = 2
     retries: int = 2
     backoff_s: float = 0.5
+    # A source whose fetch failed waits failure_backoff_s * 2**(failures-1), at most the max.
+    failure_backoff_s: float = 900.0
+    max_failure_backoff_s: float = 86400.0
 
 
 @dataclass
