@@ -1,0 +1,1 @@
+"""The daily digest for communication teams: content (``build``), rendering (``render``)."""

@@ -1,0 +1,22 @@
+"""Fixtures of the digest tests: a store with known content (see ``vigie_sample_store``)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+from vigie_sample_store import build_sample_store  # noqa: E402
+
+from vigie.config import Settings, load_settings  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def sample(tmp_path_factory: pytest.TempPathFactory) -> tuple[Settings, dict]:
+    """Settings on a store filled once per module, and the facts it was built with."""
+    settings = load_settings(data_dir=tmp_path_factory.mktemp("digest") / "data")
+    settings.review.base_url = "https://vigie.example.org"
+    return settings, build_sample_store(settings)
