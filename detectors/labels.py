@@ -26,8 +26,8 @@ que qui sa se ses son sur ta te tes toi ton tu un une vos votre vous ça ceci ce
 celles celui ceux été être avoir ont sont était étaient sera seront fait faire comme plus
 moins très tout tous toute toutes aussi alors donc car puis sans sous entre après avant
 depuis chez dont ainsi encore déjà si non oui peu bien selon vers contre lors pendant
-leurs quand comment pourquoi quel quelle quels quelles cela c'est qu'il qu'elle d'un
-d'une l'on n'est s'est aujourd'hui hier demain selon avait avaient peut doit dit a y
+leurs quand comment pourquoi quel quelle quels quelles cela aujourd hui hier demain
+avait avaient peut doit dit a y
 """
 FRENCH_STOP_WORDS = frozenset(_FRENCH.split())
 SOCIAL_STOP_WORDS = frozenset({"rt", "via", "amp", "http", "https", "www", "com"})

@@ -144,7 +144,7 @@ class UpdateResult:
     created: list[tuple[str, float]]  # (narrative id, time)
     merged: list[tuple[str, str, float]]  # (loser, survivor, time)
     faded: list[tuple[str, float]]
-    touched: set[str]  # narratives whose members or status changed (resolved ids)
+    touched: set[str]  # narratives whose members or status changed (merged ones included)
 
 
 def _decay(quiet_s: np.ndarray, params: NarrativeParams) -> np.ndarray:
@@ -224,7 +224,6 @@ def update(
     ts = times[order]
     for rows in _windows(ts, params):
         _process_window(state, [ids[i] for i in rows], vecs[rows], ts[rows], params, result)
-    result.touched = {resolve(state, n) for n in result.touched}
     return result
 
 
