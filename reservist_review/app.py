@@ -1,0 +1,122 @@
+"""The review desk web application: ``create_app(settings) -> FastAPI``.
+
+Layers, outside in: security headers (strict CSP) -> signed session cookie -> app-wide CSRF
+dependency -> per-route role check (``routes.deps.allow``) with one store connection per
+request. No OpenAPI/docs endpoints: every route is a page behind login.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import secrets
+from importlib import resources
+from pathlib import Path
+
+from fastapi import Depends, FastAPI, Request
+from fastapi.exceptions import HTTPException, RequestValidationError
+from fastapi.responses import RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.middleware.sessions import SessionMiddleware
+
+from reservist_review import csrf, sessions
+from reservist_review.routes import cases, decisions, login, people, queues, search
+from reservist_review.routes.deps import Forbidden, NotAuthenticated
+from reservist_review.security_headers import SecurityHeadersMiddleware
+from reservist_review.templating import render
+from vigie.config import Settings
+from vigie.store import StoreLockedError
+
+log = logging.getLogger(__name__)
+
+
+def secret_key(settings: Settings) -> str:
+    """``review.secret_key`` (env VIGIE_SECRET_KEY), else one generated once in the data folder."""
+    if settings.review.secret_key:
+        return settings.review.secret_key
+    path = Path(settings.data_dir) / "review_secret.key"
+    if path.is_file():
+        return path.read_text(encoding="utf-8").strip()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        fh.write(key)
+    return key
+
+
+def _wants_html(request: Request) -> bool:
+    return request.method == "GET" and not request.headers.get("HX-Request")
+
+
+def _install_error_pages(app: FastAPI) -> None:
+    @app.exception_handler(NotAuthenticated)
+    async def not_authenticated(request: Request, exc: NotAuthenticated) -> Response:
+        if _wants_html(request):
+            target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+            return RedirectResponse(f"/login?next={_quote(target)}", status_code=303)
+        response = Response("login required", status_code=401)
+        response.headers["HX-Redirect"] = "/login"
+        return response
+
+    @app.exception_handler(Forbidden)
+    async def forbidden(request: Request, exc: Forbidden) -> Response:
+        return render(request, "error.html", 403, code=403)
+
+    @app.exception_handler(csrf.CsrfError)
+    async def csrf_failed(request: Request, exc: csrf.CsrfError) -> Response:
+        return render(request, "error.html", 403, code="csrf")
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: HTTPException) -> Response:
+        return render(request, "error.html", exc.status_code, code=exc.status_code)
+
+    @app.exception_handler(RequestValidationError)
+    async def bad_input(request: Request, exc: RequestValidationError) -> Response:
+        return render(request, "error.html", 400, code=400)
+
+    @app.exception_handler(StoreLockedError)
+    async def store_busy(request: Request, exc: StoreLockedError) -> Response:
+        # Only after the store helper's retries ran out (a very long pipeline write).
+        log.warning("store still locked after retries: %s", exc)
+        response = render(request, "error.html", 503, code=503)
+        response.headers["Retry-After"] = "10"
+        return response
+
+
+def _quote(path: str) -> str:
+    from urllib.parse import quote
+
+    return quote(path, safe="/")
+
+
+def create_app(settings: Settings) -> FastAPI:
+    """The review desk on ``settings``' store (migrations applied on creation)."""
+    store = settings.store()
+    store.init()
+    app = FastAPI(
+        title="Vigie review desk",
+        docs_url=None,
+        redoc_url=None,
+        openapi_url=None,
+        dependencies=[Depends(csrf.protect)],
+    )
+    app.state.settings = settings
+    app.state.store = store
+    for module in (login, queues, cases, decisions, people, search):
+        app.include_router(module.router)
+    static = resources.files("reservist_review") / "static"
+    app.mount("/static", StaticFiles(directory=str(static)), name="static")
+    _install_error_pages(app)
+    secure = settings.review.cookie_secure
+    app.add_middleware(
+        SessionMiddleware,
+        secret_key=secret_key(settings),
+        session_cookie=sessions.cookie_name(secure),
+        max_age=int(sessions.LIFETIME.total_seconds()),
+        same_site="lax",
+        https_only=secure,
+    )
+    app.add_middleware(SecurityHeadersMiddleware, hsts=settings.review.base_url.startswith("https"))
+    return app

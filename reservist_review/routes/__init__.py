@@ -1,0 +1,1 @@
+"""The review desk's pages, one module per group (login, queues, cases, decisions, people, search)."""
