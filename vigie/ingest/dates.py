@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import calendar
+import email.utils
+import re
 import time
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 # A clock a little ahead of ours is normal; further in the future is a lie or a bug.
 FUTURE_TOLERANCE = timedelta(hours=2)
@@ -47,3 +49,49 @@ def settle(
     if candidate < EARLIEST:
         return now, "too_old"
     return candidate, None
+
+
+_FORMATS = (
+    "%a %b %d %H:%M:%S %z %Y",  # Twitter API v1
+    "%m/%d/%Y %H:%M:%S", "%m/%d/%Y %H:%M", "%m/%d/%Y",  # US spreadsheets (IRA exports)
+    "%d.%m.%Y %H:%M:%S", "%d.%m.%Y %H:%M", "%d.%m.%Y",
+    "%Y/%m/%d %H:%M:%S", "%Y/%m/%d",
+)
+
+
+def parse_any(value: object) -> datetime | None:
+    """A timestamp from an export: datetime, epoch seconds or milliseconds, ISO 8601,
+    RFC 2822 or a few common spreadsheet formats (read as UTC without an offset)."""
+    if value is None or isinstance(value, bool):
+        return None
+    if isinstance(value, datetime):
+        return (value if value.tzinfo else value.replace(tzinfo=UTC)).astimezone(UTC)
+    if isinstance(value, date):
+        return datetime(value.year, value.month, value.day, tzinfo=UTC)
+    if isinstance(value, int | float):
+        seconds = value / 1000 if abs(value) > 1e11 else value  # milliseconds since 1970
+        try:
+            return datetime.fromtimestamp(seconds, tz=UTC)
+        except (OverflowError, ValueError, OSError):
+            return None
+    if not isinstance(value, str) or not value.strip():
+        return None
+    text = value.strip()
+    if re.fullmatch(r"-?\d+(\.\d+)?", text):
+        return parse_any(float(text))
+    found = from_iso(text)
+    if found is not None:
+        return found
+    try:
+        found = email.utils.parsedate_to_datetime(text)
+    except (TypeError, ValueError, IndexError):
+        found = None
+    if found is not None:
+        return (found if found.tzinfo else found.replace(tzinfo=UTC)).astimezone(UTC)
+    for fmt in _FORMATS:
+        try:
+            found = datetime.strptime(text, fmt)
+        except ValueError:
+            continue
+        return (found if found.tzinfo else found.replace(tzinfo=UTC)).astimezone(UTC)
+    return None

@@ -51,24 +51,28 @@ def upsert_sources(con: duckdb.DuckDBPyConnection, rows: Sequence[dict[str, Any]
     )
     con.register("_new_sources", table)
     try:
-        before = con.execute("SELECT count(*) FROM sources").fetchall()[0][0]
-        cols = ", ".join(SOURCE_COLUMNS)
-        # A new source without a name is named by its URL; a known one keeps its name.
-        values = cols.replace("name,", "coalesce(name, url, source_id),")
-        con.execute(f"""
-            INSERT INTO sources ({cols})
-            SELECT {values} FROM (SELECT *, row_number() OVER (PARTITION BY source_id) AS rn
-                                FROM _new_sources) WHERE rn = 1
-            ON CONFLICT (source_id) DO UPDATE SET
-                name = coalesce(excluded.name, sources.name),
-                region = coalesce(excluded.region, sources.region),
-                language = coalesce(excluded.language, sources.language),
-                active = TRUE
+        con.execute("""
+            CREATE OR REPLACE TEMP TABLE _add AS
+            SELECT * EXCLUDE (rn) FROM (SELECT *, row_number() OVER (PARTITION BY source_id) AS rn
+                                        FROM _new_sources) WHERE rn = 1
         """)
-        after = con.execute("SELECT count(*) FROM sources").fetchall()[0][0]
     finally:
         con.unregister("_new_sources")
-    return after - before
+    con.execute("""
+        UPDATE sources SET name = coalesce(a.name, sources.name),
+               region = coalesce(a.region, sources.region),
+               language = coalesce(a.language, sources.language), active = TRUE
+        FROM _add a WHERE a.source_id = sources.source_id
+    """)
+    cols = ", ".join(SOURCE_COLUMNS)
+    # A new source without a name is named by its URL.
+    values = cols.replace("name,", "coalesce(name, url, source_id),")
+    new = con.execute(f"""
+        INSERT INTO sources ({cols})
+        SELECT {values} FROM _add WHERE source_id NOT IN (SELECT source_id FROM sources)
+    """).fetchall()[0][0]
+    con.execute("DROP TABLE _add")
+    return new
 
 
 def find_source(con: duckdb.DuckDBPyConnection, key: str) -> dict[str, Any] | None:
