@@ -1,0 +1,61 @@
+"""STIX 2.1 export of confirmed campaigns: valid, complete, stable."""
+
+from __future__ import annotations
+
+import json
+
+import stix2
+from stix2validator import ValidationOptions, validate_string
+
+from reservist_review.stix import write_stix
+
+
+def test_bundle_validates_and_holds_the_campaign(sample, tmp_path):
+    settings, facts = sample
+    out = tmp_path / "campaigns.stix.json"
+    result = write_stix(settings, out)
+    text = out.read_text(encoding="utf-8")
+    report = validate_string(text, ValidationOptions(version="2.1"))
+    assert report.is_valid, report.errors
+    # only "external reference has a URL but no hash" (the case page link) may warn
+    assert {w.split("{")[1][:3] for w in map(str, report.warnings or [])} <= {"302"}
+    bundle = stix2.parse(text, allow_custom=False)
+    by_type: dict[str, list] = {}
+    for obj in bundle.objects:
+        by_type.setdefault(obj.type, []).append(obj)
+    assert result["objects"] == {k: len(v) for k, v in by_type.items()}
+
+    (campaign,) = by_type["campaign"]  # N-camp only: N-hostile and N-old are not confirmed
+    assert campaign.aliases == facts["confirmed"]
+    assert campaign.confidence == 90
+    assert campaign.external_references[0].url.endswith("/narratives/N-camp")
+    disarm = {p.external_references[0].external_id: p for p in by_type["attack-pattern"]}
+    assert set(disarm) == {"T0086", "T0099"}
+    assert all(p.external_references[0].source_name == "DISARM" for p in disarm.values())
+    assert disarm["T0086"].name == "Develop Image-Based Content"
+    assert len(by_type["infrastructure"]) == facts["campaign_sources"]
+    patterns = sorted(i.pattern for i in by_type["indicator"])
+    assert patterns == [f"[domain-name:value = '{d}']" for d in facts["lookalikes"]]
+    assert any("lemonde.fr" in i.description for i in by_type["indicator"])
+    (note,) = by_type["note"]
+    assert note.object_refs == [campaign.id] and "six sites" in note.content
+    assert note.authors == ["Amina Diallo"]
+    rels = {
+        (r.source_ref.split("--")[0], r.relationship_type, r.target_ref.split("--")[0])
+        for r in by_type["relationship"]
+    }
+    assert rels == {
+        ("campaign", "uses", "attack-pattern"),
+        ("campaign", "uses", "infrastructure"),
+        ("infrastructure", "consists-of", "domain-name"),
+        ("indicator", "indicates", "campaign"),
+    }
+    ids = {o.id for o in bundle.objects}
+    assert all(r.source_ref in ids and r.target_ref in ids for r in by_type["relationship"])
+
+
+def test_export_is_identical_for_the_same_data(sample):
+    settings, _ = sample
+    first, second = write_stix(settings)["text"], write_stix(settings)["text"]
+    assert first == second
+    assert json.loads(first)["type"] == "bundle"
