@@ -162,7 +162,9 @@ def parse_feed(body: bytes, headers: dict[str, str], final_url: str) -> ParsedFe
     feed = result.get("feed", {})
     entries = []
     for entry in result.entries:
-        published_parsed = entry.get("published_parsed") or entry.get("updated_parsed")
+        # dict.get: FeedParserDict.get("updated_parsed") warns about a deprecated fallback.
+        updated_parsed = dict.get(entry, "updated_parsed")
+        published_parsed = dict.get(entry, "published_parsed") or updated_parsed
         entries.append(
             RawEntry(
                 guid=(entry.get("id") or "").strip() or None,
@@ -171,8 +173,8 @@ def parse_feed(body: bytes, headers: dict[str, str], final_url: str) -> ParsedFe
                 body=_entry_body(entry),
                 author=entry.get("author") or None,
                 published=dates.from_struct(published_parsed),
-                published_raw=bool(entry.get("published") or entry.get("updated")),
-                updated=dates.from_struct(entry.get("updated_parsed")),
+                published_raw=bool(dict.get(entry, "published") or dict.get(entry, "updated")),
+                updated=dates.from_struct(updated_parsed),
             )
         )
     return ParsedFeed(

@@ -40,3 +40,12 @@ def feed_source(
         "added_at": datetime.now(UTC),
     }
 
+
+
+def register_feeds(settings: Any, rows: list[dict[str, Any]]) -> int:
+    """Store feed source rows (from :func:`feed_source`) in one transaction; returns how many
+    were new. Re-registering a URL updates its name/region/language and reactivates it."""
+    from vigie.store import sources as sources_store
+
+    with settings.store().transaction() as con:
+        return sources_store.upsert_sources(con, rows)
