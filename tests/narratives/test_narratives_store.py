@@ -1,0 +1,124 @@
+"""The analyse stage on a real DuckDB file: cache, narratives, idempotence, increments."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import UTC, datetime, timedelta
+
+import numpy as np
+import pytest
+
+from flows.analyse import analyse
+from vigie.config import Settings
+from vigie.store.embeddings import MissingEmbeddingError, load_vectors
+from vigie.store.items import upsert_items
+
+T0 = datetime(2026, 11, 19, 8, 0, tzinfo=UTC)
+
+POSTS = [  # (source, title, text, language, hours after T0)
+    ("s1", "Storm Ciara hits the Breton coast",
+     "Winds of 150 km/h cut power to 40,000 homes in Brittany overnight.", "en", 0),
+    ("s2", "Brittany battered by storm Ciara",
+     "Tens of thousands of homes in Brittany lost power as Ciara's gusts hit 150 km/h.", "en", 1),
+    ("s3", "La tempête Ciara frappe les côtes bretonnes",
+     "Des rafales à 150 km/h ont privé 40 000 foyers d'électricité en Bretagne cette nuit.",
+     "fr", 2),
+    ("s4", "Parliament passes the 2027 budget by eight votes",
+     "The National Assembly approved the finance bill 289 to 281 after three weeks of debate.",
+     "en", 3),
+    ("s5", "Budget 2027 approved by a narrow margin",
+     "Lawmakers backed the 2027 finance bill by 289 votes to 281 on Thursday.", "en", 4),
+]
+
+
+def row(k: int, source: str, title: str, text: str, lang: str, when: datetime) -> dict:
+    return {
+        "item_id": f"it_test{k:04d}", "source_id": source, "external_id": str(k), "guid": None,
+        "url": None, "canonical_url": None, "domain": None, "registered_domain": None,
+        "author": None, "title": title, "text": text, "language": lang, "published_at": when,
+        "date_estimated": False, "date_reason": None, "first_seen_at": when,
+        "content_hash": hashlib.sha256(f"{title}\n{text}".encode()).hexdigest(),
+    }
+
+
+def add(settings: Settings, rows: list[dict]) -> None:
+    with settings.store().transaction() as con:
+        upsert_items(con, rows, T0, by_content=False)
+
+
+def snapshot(settings: Settings) -> dict[str, list]:
+    with settings.store().connect() as con:
+        return {
+            "narratives": con.sql("SELECT * EXCLUDE (centroid) FROM narratives "
+                                  "ORDER BY narrative_id").fetchall(),
+            "centroids": con.sql("SELECT narrative_id, centroid FROM narratives "
+                                 "ORDER BY narrative_id").fetchall(),
+            "members": con.sql("SELECT * FROM narrative_members ORDER BY item_id").fetchall(),
+            "events": con.sql("SELECT * FROM narrative_events ORDER BY ALL").fetchall(),
+            "embeddings": con.sql("SELECT content_hash, model FROM embeddings "
+                                  "ORDER BY ALL").fetchall(),
+        }
+
+
+def membership(settings: Settings) -> dict[str, str]:
+    with settings.store().connect() as con:
+        return dict(con.sql("SELECT item_id, narrative_id FROM narrative_members").fetchall())
+
+
+@pytest.fixture
+def analysed(settings: Settings) -> Settings:
+    settings.embedding.model = "use"
+    settings.store().init()
+    add(settings, [row(k, s, t, x, lang, T0 + timedelta(hours=h))
+                   for k, (s, t, x, lang, h) in enumerate(POSTS)])
+    first = analyse(settings, "run-1")
+    assert first["embedded"] == len(POSTS)
+    assert first["assigned"] == len(POSTS)
+    return settings
+
+
+def test_translated_relay_joins_its_narrative_and_topics_stay_apart(analysed: Settings) -> None:
+    got = membership(analysed)
+    storm = {got[f"it_test{k:04d}"] for k in (0, 1, 2)}
+    budget = {got[f"it_test{k:04d}"] for k in (3, 4)}
+    assert len(storm) == 1 and len(budget) == 1 and storm != budget
+    with analysed.store().connect() as con:
+        label, languages, headline = con.execute(
+            "SELECT label, languages, headline FROM narratives WHERE narrative_id = ?",
+            [storm.pop()]).fetchall()[0]
+    assert sorted(languages) == ["en", "fr"]
+    assert "ciara" in label
+    assert headline in {p[1] for p in POSTS[:3]}
+
+
+def test_second_run_changes_nothing(analysed: Settings) -> None:
+    before = snapshot(analysed)
+    again = analyse(analysed, "run-2")
+    assert again["embedded"] == 0 and again["assigned"] == 0 and again["new_narratives"] == 0
+    assert snapshot(analysed) == before
+
+
+def test_new_item_joins_the_existing_narrative_and_only_it_is_embedded(
+    analysed: Settings,
+) -> None:
+    before = membership(analysed)
+    add(analysed, [row(99, "s9", "Ciara: power still out in Brittany",
+                       "Two days after storm Ciara, 12,000 Breton homes still have no power.",
+                       "en", T0 + timedelta(hours=30))])
+    stats = analyse(analysed, "run-3")
+    assert stats["embedded"] == 1 and stats["assigned"] == 1 and stats["new_narratives"] == 0
+    after = membership(analysed)
+    assert {k: after[k] for k in before} == before  # nobody moved
+    assert after["it_test0099"] == before["it_test0000"]
+
+
+def test_load_vectors_returns_rows_in_the_order_asked(analysed: Settings) -> None:
+    model = analyse(analysed, "run-4")["model"]
+    with analysed.store().connect() as con:
+        both = load_vectors(con, ["it_test0003", "it_test0000"], model)
+        one = load_vectors(con, ["it_test0000"], model)
+        with pytest.raises(MissingEmbeddingError):
+            load_vectors(con, ["it_unknown"], model)
+    assert both.shape == (2, 512) and both.dtype == np.float32
+    assert np.allclose(both[1], one[0])
+    assert np.isclose(np.linalg.norm(both[0]), 1.0, atol=1e-5)
