@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import base64
 import os
-import smtplib
-import ssl
 from datetime import UTC, date, datetime, timedelta
 from email.message import EmailMessage
 from email.utils import formataddr, formatdate, make_msgid
@@ -23,6 +21,8 @@ from prefect import flow
 from reservist_review.charts import volume_chart_png
 from reservist_review.digest import build, render
 from reservist_review.i18n import LANGUAGES, normalise_language
+from reservist_review.notifications import configured
+from reservist_review.notifications import send as smtp_send
 from vigie.config import Settings, load_settings
 from vigie.store import digest as queries
 
@@ -126,23 +126,6 @@ def _preferred_language(languages: list[str] | None, default: str) -> str:
     return default
 
 
-def _smtp(settings: Settings) -> smtplib.SMTP:
-    cfg = settings.smtp
-    if not cfg.host:
-        raise ValueError("SMTP is not configured: set [smtp] host in vigie.toml or VIGIE_SMTP_HOST")
-    if cfg.ssl:
-        server: smtplib.SMTP = smtplib.SMTP_SSL(
-            cfg.host, cfg.port, timeout=30, context=ssl.create_default_context()
-        )
-    else:
-        server = smtplib.SMTP(cfg.host, cfg.port, timeout=30)
-        if cfg.starttls:
-            server.starttls(context=ssl.create_default_context())
-    if cfg.username:
-        server.login(cfg.username, cfg.password)
-    return server
-
-
 def send_digest(
     settings: Settings, day: date | None = None, lang: str | None = None
 ) -> dict[str, Any]:
@@ -155,29 +138,24 @@ def send_digest(
         recipients = queries.communication_recipients(con)
     if not recipients:
         return {"sent": [], "failed": {}, "note": "no communication recipient in the roster"}
+    if not configured(settings.smtp):
+        raise ValueError("SMTP is not configured: set [smtp] host in vigie.toml or VIGIE_SMTP_HOST")
     digest, charts = _content(settings, day)
     default = normalise_language(settings.digest.lang)
-    sent: list[str] = []
-    failed: dict[str, str] = {}
-    with _smtp(settings) as server:
-        for person in recipients:
-            person_lang = (
-                normalise_language(lang)
-                if lang
-                else _preferred_language(person["languages"], default)
-            )
-            msg = compose_message(
-                digest,
-                charts,
-                person_lang,
-                settings.smtp.sender,
-                formataddr((person["name"], person["email"])),
-            )
-            try:
-                server.send_message(msg)
-                sent.append(person["email"])
-            except smtplib.SMTPException as exc:  # one bad address must not stop the others
-                failed[person["email"]] = str(exc)
+    messages = [
+        compose_message(
+            digest,
+            charts,
+            normalise_language(lang) if lang else _preferred_language(person["languages"], default),
+            settings.smtp.sender,
+            formataddr((person["name"], person["email"])),
+        )
+        for person in recipients
+    ]
+    # One SMTP session; a refused address does not stop the others.
+    errors = smtp_send(settings.smtp, messages)
+    sent = [p["email"] for p, err in zip(recipients, errors, strict=True) if err is None]
+    failed = {p["email"]: err for p, err in zip(recipients, errors, strict=True) if err}
     return {"day": digest["day"].isoformat(), "sent": sent, "failed": failed}
 
 

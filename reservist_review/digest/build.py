@@ -47,7 +47,7 @@ def today(timezone: str, now: datetime | None = None) -> date:
 
 def case_url(base_url: str, narrative_id: str) -> str:
     """Link to the narrative's case page in the review desk (evidence item by item)."""
-    return f"{base_url.rstrip('/')}/narratives/{narrative_id}"
+    return f"{base_url.rstrip('/')}/cases/{narrative_id}"
 
 
 def build_digest(con: duckdb.DuckDBPyConnection, period: Period, base_url: str) -> dict[str, Any]:

@@ -47,7 +47,7 @@ def test_sections_hold_the_known_narratives(sample):
     assert camp["reviewer"] == "Amina Diallo"
     assert camp["source_count"] == facts["campaign_sources"]
     assert {lang["code"] for lang in camp["languages"]} == {"fr", "en"}
-    assert camp["url"] == "https://vigie.example.org/narratives/N-camp"
+    assert camp["url"] == "https://vigie.example.org/cases/N-camp"
     # 6 items on the 24th, 4 on the 25th (the digest day, last bar)
     assert [v["items"] for v in camp["volume"][-2:]] == [6, 4]
     organic = d["growing"][0]
@@ -130,8 +130,8 @@ def test_hostile_titles_are_escaped_everywhere(sample):
         "em",
     }
     assert {a["href"] for t, a in parser.tags if t == "a"} == {
-        "https://vigie.example.org/narratives/N-camp",
-        "https://vigie.example.org/narratives/N-hostile",
+        "https://vigie.example.org/cases/N-camp",
+        "https://vigie.example.org/cases/N-hostile",
     }
     assert "&lt;script&gt;alert" in rendered
     txt = Path(out["text_path"]).read_text(encoding="utf-8")

@@ -28,7 +28,7 @@ def test_bundle_validates_and_holds_the_campaign(sample, tmp_path):
     (campaign,) = by_type["campaign"]  # N-camp only: N-hostile and N-old are not confirmed
     assert campaign.aliases == facts["confirmed"]
     assert campaign.confidence == 90
-    assert campaign.external_references[0].url.endswith("/narratives/N-camp")
+    assert campaign.external_references[0].url.endswith("/cases/N-camp")
     disarm = {p.external_references[0].external_id: p for p in by_type["attack-pattern"]}
     assert set(disarm) == {"T0086", "T0099"}
     assert all(p.external_references[0].source_name == "DISARM" for p in disarm.values())
