@@ -25,7 +25,8 @@ class GenItem:
 
 def slugify(text: str, limit: int = 60) -> str:
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")[:limit].rstrip("-")
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")[:limit].rstrip("-")
+    return slug or "article"  # e.g. a Cyrillic headline
 
 
 def item_link(domain: str, section: str, when: datetime, title: str, key: str) -> str:

@@ -14,6 +14,7 @@ from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from types import TracebackType
+from urllib.parse import unquote
 
 from vigie.demo.manifest import DemoManifest, DemoSource
 
@@ -55,7 +56,7 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _resolve(self) -> Path | None:
         """The requested file inside the root, or None (no escaping the root, no listings)."""
-        rel = self.path.split("?", 1)[0].split("#", 1)[0].lstrip("/")
+        rel = unquote(self.path.split("?", 1)[0].split("#", 1)[0]).lstrip("/")
         try:
             path = (self.root / rel).resolve()
             path.relative_to(self.root)
@@ -103,8 +104,9 @@ class DemoServer:
         handler = type("DemoHandler", (_Handler,), {"root": self.root})
         self._httpd = ThreadingHTTPServer((self.host, self.port), handler)
         self._httpd.daemon_threads = True
-        self._thread = threading.Thread(target=self._httpd.serve_forever, name="vigie-demo-http",
-                                        daemon=True)
+        # A short poll interval keeps stop() quick (shutdown waits for the next poll).
+        self._thread = threading.Thread(target=self._httpd.serve_forever, args=(0.05,),
+                                        name="vigie-demo-http", daemon=True)
         self._thread.start()
         return self
 
