@@ -18,6 +18,10 @@ from vigie.store.review import cases, people
 ACTOR = "vigie-route"
 
 
+def _roster(con) -> list[Reservist]:
+    return [Reservist.from_row(r) for r in people.list_reservists(con, include_inactive=False)]
+
+
 def route(settings: Settings, run_id: str, now: datetime | None = None) -> dict[str, Any]:
     now = now or datetime.now(UTC)
     store = settings.store()
@@ -30,7 +34,7 @@ def route(settings: Settings, run_id: str, now: datetime | None = None) -> dict[
             cases.release(con, held["assignment_id"], held["narrative_id"])
             people.audit(con, ACTOR, "release", held["narrative_id"],
                          {"reservist": held["reservist_id"], "why": "deactivated", "run": run_id})
-        roster = [Reservist.from_row(r) for r in people.list_reservists(con, include_inactive=False)]
+        roster = _roster(con)
         needs = []
         for row in cases.routable(con):
             history = cases.reviewers_history(con, row["narrative_id"])
@@ -51,7 +55,7 @@ def route(settings: Settings, run_id: str, now: datetime | None = None) -> dict[
                 unassigned.append(need.narrative_id)
 
         before = now - timedelta(hours=settings.review.escalate_after_h)
-        roster = [Reservist.from_row(r) for r in people.list_reservists(con, include_inactive=False)]
+        roster = _roster(con)
         for late in cases.overdue(con, before):
             coordinator = routing.coordinator_for(roster, exclude={late["reservist_id"]})
             if coordinator is None:

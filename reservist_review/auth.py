@@ -1,16 +1,21 @@
-"""Passwords: argon2id through pwdlib; random first passwords; constant-ish time on unknown logins."""
+"""Passwords: argon2id (pwdlib); random first passwords; same cost for unknown logins."""
 
 from __future__ import annotations
 
 import secrets
+from functools import lru_cache
 
 from pwdlib import PasswordHash
 from pwdlib.hashers.argon2 import Argon2Hasher
 
 MIN_LENGTH = 10
 _hasher = PasswordHash((Argon2Hasher(),))
-# Verified against when the login is unknown, so both paths cost one argon2 verification.
-_DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
+
+
+@lru_cache(maxsize=1)
+def _dummy_hash() -> str:
+    # Verified against when the login is unknown, so both paths cost one argon2 verification.
+    return _hasher.hash(secrets.token_urlsafe(16))
 
 
 def hash_password(password: str) -> str:
@@ -20,7 +25,7 @@ def hash_password(password: str) -> str:
 
 def verify_password(password: str, password_hash: str | None) -> bool:
     if not password_hash:
-        _hasher.verify(password, _DUMMY_HASH)
+        _hasher.verify(password, _dummy_hash())
         return False
     try:
         return _hasher.verify(password, password_hash)

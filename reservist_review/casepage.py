@@ -88,7 +88,7 @@ def _clip(text: str | None) -> str:
 
 
 def word_diff(left: str | None, right: str | None) -> tuple[Markup, Markup]:
-    """Both texts escaped, words only in one side wrapped in ``<del>`` (left) / ``<ins>`` (right)."""
+    """Both texts escaped; words only on one side in ``<del>`` (left) or ``<ins>`` (right)."""
     a, b = re.findall(r"\S+|\s+", _clip(left)), re.findall(r"\S+|\s+", _clip(right))
     out_a: list[str] = []
     out_b: list[str] = []

@@ -1,4 +1,6 @@
-"""DISARM framework ids shipped with Vigie (CC BY-SA 4.0, DISARM Foundation; see data/DISARM-LICENSE.md).
+"""DISARM framework ids shipped with Vigie (CC BY-SA 4.0, DISARM Foundation).
+
+Attribution and licence: ``data/DISARM-LICENSE.md``.
 
 ``data/disarm_red.csv`` lists the red framework (tactics, techniques, sub-techniques: what an
 attacker does) and ``data/disarm_blue.csv`` the blue framework (response types D01-D07 and
@@ -179,4 +181,5 @@ if __name__ == "__main__":  # python -m reservist_review.disarm extract ../share
     if len(sys.argv) != 3 or sys.argv[1] != "extract":
         sys.exit("usage: python -m reservist_review.disarm extract DISARM_FOLDER")
     here = Path(__file__).parent / "data"
-    print("red %d, blue %d entries written to %s" % (*extract(Path(sys.argv[2]), here), here))
+    n_red, n_blue = extract(Path(sys.argv[2]), here)
+    print(f"red {n_red}, blue {n_blue} entries written to {here}")

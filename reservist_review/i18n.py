@@ -43,7 +43,8 @@ def normalise_language(lang: str | None) -> str:
 @lru_cache(maxsize=16)
 def translations(lang: str, domain: str) -> gettext.NullTranslations:
     """The catalog of ``domain`` in ``lang``; messages missing from it stay as written."""
-    path = resources.files("reservist_review") / "locales" / normalise_language(lang) / "LC_MESSAGES" / f"{domain}.po"
+    folder = resources.files("reservist_review") / "locales" / normalise_language(lang)
+    path = folder / "LC_MESSAGES" / f"{domain}.po"
     if not path.is_file():
         return gettext.NullTranslations()
     with path.open("rb") as fh:

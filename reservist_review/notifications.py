@@ -50,13 +50,14 @@ def case_message(settings: Settings, person: dict[str, Any], narrative: dict[str
     msg["To"] = formataddr((_one_line(person["name"]), person["email"]))
     msg["Message-ID"] = make_msgid(domain="vigie.local")
     score = narrative.get("score")
+    score_label, why_label = _("Score"), _("Why you")
     lines = [
         _("Hello %(name)s,") % {"name": _one_line(person["name"])},
         "",
         (_("A case was escalated to you:") if escalation else _("A case was assigned to you:")),
         f"  {label}",
-        f"  {_('Score')}: {score:.2f}" if isinstance(score, float | int) else "",
-        f"  {_('Why you')}: {_one_line(reason, 300)}",
+        f"  {score_label}: {score:.2f}" if isinstance(score, float | int) else "",
+        f"  {why_label}: {_one_line(reason, 300)}",
         "",
         _("Open the case:"),
         case_url(settings, narrative["narrative_id"]),
@@ -97,8 +98,10 @@ def send(smtp: SmtpSettings, messages: Iterable[EmailMessage], timeout_s: float 
         return [f"{type(exc).__name__}: {exc}"] * len(messages)
 
 
-def notify_assignments(settings: Settings, pending: list[tuple[str, str, str, bool]]) -> tuple[int, int]:
-    """Email each new assignment's holder; record the outcome on the assignment."""
+def notify_assignments(settings: Settings, pending: list[tuple[str, str, str, bool]]
+                       ) -> tuple[int, int]:
+    """Email each new assignment's holder; record the outcome on it. ``pending`` holds
+    (assignment id, reservist id, narrative id, is escalation); returns (sent, failed)."""
     if not pending or not configured(settings.smtp):
         return 0, 0
     store = settings.store()
@@ -111,7 +114,7 @@ def notify_assignments(settings: Settings, pending: list[tuple[str, str, str, bo
             if not person or not person.get("email") or not assignment:
                 continue
             msg = case_message(settings, person, narrative, assignment["reason"],
-                                             escalation=escalation)
+                               escalation=escalation)
             batch.append((aid, msg))
     results = send(settings.smtp, [m for _, m in batch])
     with store.connect() as con:

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from reservist_review.permissions import COORDINATOR, COORDINATORS, REVIEWERS, RESERVIST
+from reservist_review.permissions import COORDINATOR, COORDINATORS, RESERVIST, REVIEWERS
 from reservist_review.roster import Reservist
 
 
@@ -35,7 +35,8 @@ class Need:
 class Choice:
     narrative_id: str
     reservist_id: str
-    reason: str
+    reason: str  # "assigned to <name>: <why>"
+    why: str = ""  # "speaks fr; region Sahel; 1 open case"
 
 
 def fold(text: str) -> str:
@@ -120,7 +121,8 @@ def choose(need: Need, people: Sequence[Reservist]) -> Choice | None:
     if skills:
         parts.append(("skill " if len(skills) == 1 else "skills ") + ", ".join(skills))
     parts.append(_plural(best.open_cases, "open case"))
-    return Choice(need.narrative_id, best.id, f"assigned to {best.name}: " + "; ".join(parts))
+    why = "; ".join(parts)
+    return Choice(need.narrative_id, best.id, f"assigned to {best.name}: {why}", why)
 
 
 def route_all(needs: Iterable[Need], people: Sequence[Reservist]) -> list[Choice]:
@@ -137,7 +139,8 @@ def route_all(needs: Iterable[Need], people: Sequence[Reservist]) -> list[Choice
     return chosen
 
 
-def second_opinion(need: Need, people: Sequence[Reservist], previous: Sequence[str]) -> Choice | None:
+def second_opinion(need: Need, people: Sequence[Reservist], previous: Sequence[str]
+                   ) -> Choice | None:
     """Another reviewer than the last one (never the same person twice in a row)."""
     exclude = set(need.exclude) | ({previous[-1]} if previous else set())
     return choose(replace(need, exclude=frozenset(exclude)), people)

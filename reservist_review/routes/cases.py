@@ -10,14 +10,13 @@ from fastapi.responses import RedirectResponse, Response
 from reservist_review import casepage, disarm, notifications, routing
 from reservist_review.permissions import (
     COORDINATORS,
-    EVERYONE,
     REVIEWERS,
     can_decide,
     can_revise,
     can_view_case,
 )
 from reservist_review.roster import Reservist
-from reservist_review.routes.deps import Db, Forbidden, allow, transaction
+from reservist_review.routes.deps import Anyone, Coordinators, Db, Forbidden, transaction
 from reservist_review.sessions import User
 from reservist_review.templating import render
 from vigie.store.review import casefile, cases, people
@@ -35,7 +34,7 @@ def _narrative_or_404(con: Con, narrative_id: str) -> dict:
 
 @router.get("/cases/{narrative_id}")
 def case_page(request: Request, narrative_id: str, con: Con = Db,
-              user: User = allow(EVERYONE)) -> Response:
+              user: User = Anyone) -> Response:
     narrative = _narrative_or_404(con, narrative_id)
     case = cases.get_case(con, narrative_id)
     history = cases.assignments_of(con, narrative_id)
@@ -91,10 +90,14 @@ def _notify_later(request: Request, background: BackgroundTasks, assignment_id: 
                         [(assignment_id, person, narrative_id, False)])
 
 
+def _name(roster: list[Reservist], choice: routing.Choice) -> str:
+    return next((p.name for p in roster if p.id == choice.reservist_id), choice.reservist_id)
+
+
 @router.post("/cases/{narrative_id}/reassign")
 def reassign(request: Request, narrative_id: str, background: BackgroundTasks,
              reservist_id: Annotated[str, Form(max_length=64)] = "",
-             con: Con = Db, user: User = allow(COORDINATORS)) -> Response:
+             con: Con = Db, user: User = Coordinators) -> Response:
     _narrative_or_404(con, narrative_id)
     current = cases.open_assignment(con, narrative_id)
     holder = {current["reservist_id"]} if current else set()
@@ -108,7 +111,7 @@ def reassign(request: Request, narrative_id: str, background: BackgroundTasks,
     choice = routing.choose(_need(con, narrative_id, holder), roster)
     if choice is None:
         return RedirectResponse(f"/cases/{narrative_id}?reassign=none", status_code=303)
-    reason = f"reassigned by {user.name}: {choice.reason}"
+    reason = f"reassigned by {user.name} to {_name(roster, choice)}: {choice.why}"
     with transaction(con):
         aid = cases.assign(con, narrative_id, choice.reservist_id, reason, kind="reassign",
                            by=user.id)
@@ -121,7 +124,7 @@ def reassign(request: Request, narrative_id: str, background: BackgroundTasks,
 @router.post("/cases/{narrative_id}/second-opinion")
 def second_opinion(request: Request, narrative_id: str, background: BackgroundTasks,
                    con: Con = Db,
-                   user: User = allow(COORDINATORS)) -> Response:
+                   user: User = Coordinators) -> Response:
     _narrative_or_404(con, narrative_id)
     previous = cases.reviewers_history(con, narrative_id)
     latest = cases.latest_decision(con, narrative_id)
@@ -130,7 +133,7 @@ def second_opinion(request: Request, narrative_id: str, background: BackgroundTa
     choice = routing.second_opinion(_need(con, narrative_id, exclude), roster, previous)
     if choice is None:
         return RedirectResponse(f"/cases/{narrative_id}?second=none", status_code=303)
-    reason = f"second opinion asked by {user.name}: {choice.reason}"
+    reason = f"second opinion asked by {user.name} from {_name(roster, choice)}: {choice.why}"
     with transaction(con):
         aid = cases.assign(con, narrative_id, choice.reservist_id, reason,
                            kind="second_opinion", by=user.id)

@@ -9,8 +9,8 @@ from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
 
 from reservist_review import disarm
-from reservist_review.permissions import REVIEWERS, can_decide, can_revise
-from reservist_review.routes.deps import Db, Forbidden, allow, transaction
+from reservist_review.permissions import can_decide, can_revise
+from reservist_review.routes.deps import Db, Forbidden, Reviewers, transaction
 from reservist_review.sessions import User
 from reservist_review.templating import render
 from vigie.store.review import casefile, cases, people
@@ -39,7 +39,7 @@ def decide(
     responses: Annotated[list[str] | None, Form()] = None,
     comments: Annotated[str, Form(max_length=10000)] = "",
     con: Con = Db,
-    user: User = allow(REVIEWERS),
+    user: User = Reviewers,
 ) -> Response:
     if casefile.narrative(con, narrative_id) is None:
         raise HTTPException(404)
@@ -83,6 +83,6 @@ def decide(
 
 
 @router.get("/disarm/techniques")
-def technique_picker(request: Request, q: str = "", user: User = allow(REVIEWERS)) -> Response:
+def technique_picker(request: Request, q: str = "", user: User = Reviewers) -> Response:
     found = disarm.search_techniques(q[:100]) if q.strip() else []
     return render(request, "_techniques.html", found=found, q=q)

@@ -14,6 +14,7 @@ from typing import Any
 from fastapi import Depends, Request
 
 from reservist_review import sessions
+from reservist_review.permissions import ADMINS, COORDINATORS, EVERYONE, READERS, REVIEWERS
 from reservist_review.sessions import User
 from vigie.store.review.people import Con
 
@@ -83,3 +84,12 @@ def roles_of(endpoint_dependencies: Iterable[Any]) -> frozenset[str] | None:
         if call is not None and getattr(call, "public", False):
             return None
     raise LookupError("route has neither allow() nor public()")
+
+
+# The admission rules every route picks from (module-level so they are built once).
+Anyone = allow(EVERYONE)
+Reviewers = allow(REVIEWERS)
+Coordinators = allow(COORDINATORS)
+Readers = allow(READERS)
+Admins = allow(ADMINS)
+Public = public()

@@ -10,8 +10,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from reservist_review import auth, ratelimit, sessions
 from reservist_review.i18n import LANGUAGES
-from reservist_review.permissions import EVERYONE
-from reservist_review.routes.deps import Db, allow, public, transaction
+from reservist_review.routes.deps import Anyone, Db, Public, transaction
 from reservist_review.sessions import User
 from reservist_review.templating import render
 from vigie.store.review import people
@@ -33,7 +32,7 @@ def _client(request: Request) -> str:
 
 
 @router.get("/login")
-def login_page(request: Request, next: str = "/", user: User | None = public()) -> Response:
+def login_page(request: Request, next: str = "/", user: User | None = Public) -> Response:
     if user is not None:
         return RedirectResponse(_local(next), status_code=303)
     return render(request, "login.html", next=_local(next), error=None, login="")
@@ -46,7 +45,7 @@ def login(
     password: Annotated[str, Form(max_length=1000)],
     next: Annotated[str, Form(max_length=2000)] = "/",
     con: Con = Db,
-    _user: User | None = public(),
+    _user: User | None = Public,
 ) -> Response:
     login = login.strip()
     client = _client(request)
@@ -70,7 +69,7 @@ def login(
 
 
 @router.post("/logout")
-def logout(request: Request, con: Con = Db, user: User = allow(EVERYONE)) -> Response:
+def logout(request: Request, con: Con = Db, user: User = Anyone) -> Response:
     people.audit(con, user.id, "logout", user.id)
     sessions.end(request, con)
     return RedirectResponse("/login", status_code=303)
@@ -81,7 +80,7 @@ def switch_language(
     request: Request,
     lang: Annotated[str, Form(max_length=5)],
     next: Annotated[str, Form(max_length=2000)] = "/",
-    _user: User | None = public(),
+    _user: User | None = Public,
 ) -> Response:
     if lang in LANGUAGES:
         request.session["lang"] = lang
@@ -89,7 +88,7 @@ def switch_language(
 
 
 @router.get("/account")
-def account(request: Request, user: User = allow(EVERYONE)) -> Response:
+def account(request: Request, user: User = Anyone) -> Response:
     return render(request, "account.html", message=None)
 
 
@@ -99,7 +98,7 @@ def change_password(
     current: Annotated[str, Form(max_length=1000)],
     new: Annotated[str, Form(max_length=1000)],
     con: Con = Db,
-    user: User = allow(EVERYONE),
+    user: User = Anyone,
 ) -> Response:
     record = people.login_record(con, user.id)
     if not record or not auth.verify_password(current, record["password_hash"]):

@@ -8,9 +8,9 @@ from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import RedirectResponse, Response
 
 from reservist_review import auth
-from reservist_review.permissions import ADMINS, ROLES
+from reservist_review.permissions import ROLES
 from reservist_review.roster import RosterError, format_of, parse_entry, parse_roster
-from reservist_review.routes.deps import Db, allow, transaction
+from reservist_review.routes.deps import Admins, Db, transaction
 from reservist_review.sessions import User
 from reservist_review.templating import render
 from vigie.store.review import people
@@ -29,7 +29,7 @@ def _page(request: Request, con: Con, status: int = 200, **extra: object) -> Res
 
 
 @router.get("/people")
-def people_page(request: Request, con: Con = Db, user: User = allow(ADMINS)) -> Response:
+def people_page(request: Request, con: Con = Db, user: User = Admins) -> Response:
     return _page(request, con)
 
 
@@ -45,7 +45,7 @@ def add_person(
     skills: Annotated[str, Form(max_length=500)] = "",
     capacity: Annotated[str, Form(max_length=5)] = "3",
     con: Con = Db,
-    user: User = allow(ADMINS),
+    user: User = Admins,
 ) -> Response:
     try:
         person = parse_entry({"id": id, "name": name, "email": email, "role": role,
@@ -68,7 +68,7 @@ def import_roster(
     request: Request,
     roster: Annotated[UploadFile, File()],
     con: Con = Db,
-    user: User = allow(ADMINS),
+    user: User = Admins,
 ) -> Response:
     data = roster.file.read(MAX_ROSTER_BYTES + 1)
     try:
@@ -86,7 +86,7 @@ def import_roster(
 
 
 @router.post("/people/{reservist_id}/deactivate")
-def deactivate(reservist_id: str, con: Con = Db, user: User = allow(ADMINS)) -> Response:
+def deactivate(reservist_id: str, con: Con = Db, user: User = Admins) -> Response:
     if reservist_id != user.id:  # an admin cannot lock themselves out
         with transaction(con):
             if people.set_active(con, reservist_id, False):
@@ -95,7 +95,7 @@ def deactivate(reservist_id: str, con: Con = Db, user: User = allow(ADMINS)) -> 
 
 
 @router.post("/people/{reservist_id}/activate")
-def activate(reservist_id: str, con: Con = Db, user: User = allow(ADMINS)) -> Response:
+def activate(reservist_id: str, con: Con = Db, user: User = Admins) -> Response:
     with transaction(con):
         if people.set_active(con, reservist_id, True):
             people.audit(con, user.id, "person_activated", reservist_id)
@@ -104,7 +104,7 @@ def activate(reservist_id: str, con: Con = Db, user: User = allow(ADMINS)) -> Re
 
 @router.post("/people/{reservist_id}/password")
 def reset_password(request: Request, reservist_id: str, con: Con = Db,
-                   user: User = allow(ADMINS)) -> Response:
+                   user: User = Admins) -> Response:
     password = auth.new_password()
     with transaction(con):
         found = people.set_password(con, reservist_id, auth.hash_password(password))
@@ -117,6 +117,6 @@ def reset_password(request: Request, reservist_id: str, con: Con = Db,
 
 @router.get("/audit")
 def audit_log(request: Request, target: str = "", con: Con = Db,
-              user: User = allow(ADMINS)) -> Response:
+              user: User = Admins) -> Response:
     return render(request, "audit.html", rows=people.audit_entries(con, target=target or None),
                   target=target)

@@ -5,8 +5,8 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
-from reservist_review.permissions import COMMUNICATION, COORDINATORS, EVERYONE, READERS, REVIEWERS
-from reservist_review.routes.deps import Db, allow
+from reservist_review.permissions import COMMUNICATION, COORDINATORS
+from reservist_review.routes.deps import Anyone, Coordinators, Db, Readers, Reviewers
 from reservist_review.sessions import User
 from reservist_review.templating import render
 from vigie.store.review import cases
@@ -18,7 +18,7 @@ STATUSES = ("new", "assigned", "in_review", "escalated", "needs_info", "confirme
 
 
 @router.get("/")
-def home(user: User = allow(EVERYONE)) -> Response:
+def home(user: User = Anyone) -> Response:
     if user.role == COMMUNICATION:
         target = "/confirmed"
     elif user.role in COORDINATORS:
@@ -29,7 +29,7 @@ def home(user: User = allow(EVERYONE)) -> Response:
 
 
 @router.get("/cases/mine")
-def my_cases(request: Request, con: Con = Db, user: User = allow(REVIEWERS)) -> Response:
+def my_cases(request: Request, con: Con = Db, user: User = Reviewers) -> Response:
     return render(request, "my_cases.html", rows=cases.my_cases(con, user.id))
 
 
@@ -40,7 +40,7 @@ def all_cases(
     language: str = "",
     min_score: str = "",
     con: Con = Db,
-    user: User = allow(COORDINATORS),
+    user: User = Coordinators,
 ) -> Response:
     try:
         score = float(min_score) if min_score.strip() else None
@@ -55,5 +55,5 @@ def all_cases(
 
 
 @router.get("/confirmed")
-def confirmed(request: Request, con: Con = Db, user: User = allow(READERS)) -> Response:
+def confirmed(request: Request, con: Con = Db, user: User = Readers) -> Response:
     return render(request, "confirmed.html", rows=cases.confirmed(con))

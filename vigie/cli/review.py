@@ -80,7 +80,8 @@ def add(
     capacity: Annotated[int, typer.Option(help="Open cases at once.")] = 3,
     password: Annotated[
         str | None,
-        typer.Option(help="Password (default: a random one, printed once).", envvar="VIGIE_NEW_PASSWORD"),
+        typer.Option(help="Password (default: a random one, printed once).",
+                     envvar="VIGIE_NEW_PASSWORD"),
     ] = None,
 ) -> None:
     """Add (or update) one person; prints their first password."""

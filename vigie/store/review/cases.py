@@ -112,7 +112,8 @@ def assign(con: Con, narrative_id: str, reservist_id: str, reason: str, *, kind:
     """Close any open assignment of the narrative and open a new one; returns its id."""
     closing = "escalated" if kind == "escalation" else "reassigned"
     con.execute(
-        "UPDATE assignments SET status = ?, closed_at = ? WHERE narrative_id = ? AND status = 'open'",
+        "UPDATE assignments SET status = ?, closed_at = ? "
+        "WHERE narrative_id = ? AND status = 'open'",
         [closing, now(), narrative_id],
     )
     assignment_id = _new_id("as")
