@@ -183,7 +183,7 @@ def detect_coordination(
     fast = pairs.filter(pl.col("dt") <= window)
     edges_df = fast.group_by(["a", "b"]).agg(
         pl.col("c").n_unique().alias("w"), pl.col("i"), pl.col("j")
-    ).filter(pl.col("w") >= int(cfg["min_edge_weight"]))
+    ).filter(pl.col("w") >= 2)
 
     # Chance level of an edge: B's share of the items times how many other sources copy
     # what A posts (popular texts make chance co-publication likely), worst direction.
@@ -197,11 +197,16 @@ def detect_coordination(
         return max(nb * ra / max(1.0, total - na), na * rb / max(1.0, total - nb), 1e-12)
 
     edges: list[SourceEdge] = []
+    # Heavy edges: weight >= min_edge_weight and not explained by popularity; or, on small
+    # data where few contents exist, any repeated co-publication that is improbable even
+    # after a Bonferroni correction over all candidate edges.
     alpha = float(cfg["edge_alpha"])
+    heavy = int(cfg["min_edge_weight"])
+    strict = float(cfg["strict_alpha"]) / max(1, edges_df.height)
     for a, b, w, ii, jj in edges_df.sort(["a", "b"]).iter_rows():
         lam = chance(activity[a], reach.get(a, 0), activity[b], reach.get(b, 0))
         p = float(poisson.sf(w - 1, lam))
-        if p <= alpha:
+        if (w >= heavy and p <= alpha) or p <= strict:
             edges.append(SourceEdge(a, b, int(w), lam, p, pairs=sorted(zip(ii, jj, strict=True))))
 
     # Networks = connected components of the kept edges (plus sources attached to them);
@@ -239,7 +244,7 @@ def detect_coordination(
         excl = own / tot if tot else 0.0
         coordinated = (
             len(members) >= int(cfg["min_group_sources"])
-            and contents.height >= int(cfg["min_edge_weight"])
+            and contents.height >= int(cfg["min_group_contents"])
             and excl >= float(cfg["min_exclusivity"])
         )
         groups[gid] = Group(gid, members, contents.height, float(excl), coordinated)

@@ -1,0 +1,282 @@
+"""All signals for a batch of items grouped in narratives: pure, data in and results out.
+
+The co-publication network is computed over every item given (coordination is a
+property of sources across stories); the other signals per narrative. The flow reads
+the store, calls :func:`compute_signals`, and writes the result.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+import numpy as np
+import polars as pl
+
+from detectors.bursts import burst
+from detectors.config import detection_config
+from detectors.coordination import detect_coordination
+from detectors.duplicates import classify, find_duplicates
+from detectors.lookalike import LookalikeMatcher
+from detectors.scoring import NarrativeSignals, score
+from detectors.synchrony import synchrony
+from detectors.syndication import SourceHistory, is_established, syndicated_items
+from detectors.watchlist import match_watchlist
+
+ITEM_COLUMNS = ("item_id", "narrative_id", "source_id", "domain", "title", "text", "language",
+                "published_at")
+SOURCE_COLUMNS = ("source_id", "name", "domain", "first_seen", "active_days")
+
+
+@dataclass
+class Row:
+    kind: str
+    item_id: str
+    other_item_id: str | None = None
+    score: float | None = None
+    detail: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class NarrativeResult:
+    narrative_id: str
+    score: float
+    flagged: bool
+    reasons: list[str]
+    signals: dict[str, tuple[float, dict[str, Any]]]  # kind -> (value, detail)
+    evidence: list[Row]
+
+
+@dataclass
+class EdgeResult:
+    source_a: str
+    source_b: str
+    weight: int
+    window_s: float
+    community: str | None
+    coordinated: bool
+    p_value: float
+    pairs: list[tuple[str, str]]
+
+
+@dataclass
+class SignalsResult:
+    narratives: dict[str, NarrativeResult]
+    edges: list[EdgeResult]
+    window_s: float
+
+
+def compute_signals(
+    items: pl.DataFrame,
+    sources: pl.DataFrame,
+    vectors: np.ndarray | None,
+    outlet_domains: Sequence[str],
+    claims: Sequence[str],
+    now: datetime,
+    touched: set[str] | None = None,
+    config: dict[str, Any] | None = None,
+) -> SignalsResult:
+    """``items``: ITEM_COLUMNS (published_at aware datetimes), ``sources``: SOURCE_COLUMNS;
+    ``vectors`` one row per item (or None); ``touched``: narratives to score (None = all)."""
+    cfg = config or detection_config()
+    n = items.height
+    ids = items["item_id"].to_list()
+    src = items["source_id"].to_list()
+    nar = items["narrative_id"].to_list()
+    langs = items["language"].to_list()
+    texts = [" ".join(p for p in (t, x) if p) for t, x in
+             zip(items["title"].to_list(), items["text"].to_list(), strict=True)]
+    times = np.array([d.timestamp() for d in items["published_at"].to_list()], dtype=np.float64)
+    now_s = now.timestamp()
+
+    src_info = {r["source_id"]: r for r in sources.iter_rows(named=True)}
+    matcher = LookalikeMatcher(outlet_domains, cfg)
+    outlet_set = {m for m in matcher.outlets}
+    host_of = [d or (src_info.get(s) or {}).get("domain") for d, s in
+               zip(items["domain"].to_list(), src, strict=True)]
+    look_by_host = {h: matcher.match(h) for h in set(host_of) if h}
+    src_look: dict[str, Any] = {}
+    for h, s in zip(host_of, src, strict=True):
+        if h and look_by_host.get(h) and s not in src_look:
+            src_look[s] = look_by_host[h]
+    established: dict[str, bool] = {}
+    for s in set(src):
+        info = src_info.get(s) or {}
+        dom = (info.get("domain") or "").lower()
+        listed = any(dom == o or dom.endswith("." + o) for o in outlet_set)
+        hist = SourceHistory(info.get("first_seen"), int(info.get("active_days") or 0))
+        established[s] = is_established(listed, s in src_look, hist, now, cfg)
+    agency = syndicated_items(texts, [established[s] for s in src],
+                              cfg["syndication"]["markers"])
+    syndicated = np.array([a is not None for a in agency])
+
+    dup = find_duplicates(texts, langs, vectors, blocks=nar, config=cfg)
+    coord = detect_coordination(src, times, dup.content, excluded=syndicated, config=cfg)
+    dcfg = cfg["duplicates"]
+    keep_lev = float(cfg["coordination"]["evidence_levenshtein"])
+
+    def cos(i: int, j: int) -> float | None:
+        if vectors is None or len(vectors) != n:
+            return None
+        u, v = vectors[i], vectors[j]
+        return float(np.dot(u, v) / ((np.linalg.norm(u) * np.linalg.norm(v)) or 1.0))
+
+    # Co-publication evidence: pairs inside coordinated networks, typed; near-copies
+    # below `evidence_levenshtein` only link sources, they are not listed as evidence.
+    by_narrative: dict[str, list[tuple[int, int, str, float, float]]] = {}
+    for a, b, _group, dt in coord.evidence:
+        kind, sim = classify(dup.keys[a], dup.keys[b], langs[a], langs[b], cos(a, b), dcfg)
+        if not kind or (kind == "copy_paste" and sim < keep_lev):
+            continue
+        for x in {nar[a], nar[b]} - {None}:
+            by_narrative.setdefault(x, []).append((a, b, kind, sim, dt))
+    groups = coord.groups
+    network_of = coord.community_of
+
+    members: dict[str, list[int]] = {}
+    for i, x in enumerate(nar):
+        if x is not None and (touched is None or x in touched):
+            members.setdefault(x, []).append(i)
+    idx_pairs: dict[str, dict[str, int]] = {}
+    for p in dup.pairs:
+        if nar[p.a] is not None and nar[p.a] == nar[p.b]:
+            d = idx_pairs.setdefault(nar[p.a], {})
+            d[p.kind] = d.get(p.kind, 0) + 1
+
+    results: dict[str, NarrativeResult] = {}
+    for nid, idx in sorted(members.items()):
+        results[nid] = _narrative(
+            nid, idx, cfg, ids, src, times, now_s, texts, langs, dup.content, host_of,
+            look_by_host, src_info, agency, by_narrative.get(nid, []), groups, network_of,
+            coord.window_s, idx_pairs.get(nid, {}), claims, items,
+        )
+    edges = [
+        EdgeResult(e.source_a, e.source_b, e.weight, coord.window_s, e.community, e.coordinated,
+                   e.p_value, [(ids[i], ids[j]) for i, j in e.pairs])
+        for e in coord.edges
+    ]
+    return SignalsResult(results, edges, coord.window_s)
+
+
+def _narrative(
+    nid: str, idx: list[int], cfg: dict[str, Any], ids: list[str], src: list[str],
+    times: np.ndarray, now_s: float, texts: list[str], langs: list[Any], content: np.ndarray,
+    host_of: list[Any], look_by_host: dict[str, Any], src_info: dict[str, Any],
+    agency: list[str | None], pairs: list[tuple[int, int, str, float, float]],
+    groups: dict[str, Any], network_of: dict[str, str], window_s: float,
+    dup_counts: dict[str, int], claims: Sequence[str], items: pl.DataFrame,
+) -> NarrativeResult:
+    sig = NarrativeSignals(items=len(idx))
+    n_sources = sorted({src[i] for i in idx})
+    sig.sources = len(n_sources)
+    sig.first_seen_age_s = now_s - float(times[idx].min())
+    evidence: list[Row] = []
+    signals: dict[str, tuple[float, dict[str, Any]]] = {}
+    name = {s: (src_info.get(s) or {}).get("name") or s for s in n_sources}
+
+    coord_items: set[int] = set()
+    if pairs:
+        coord_src = sorted({src[i] for a, b, *_ in pairs for i in (a, b)})
+        sig.coord_sources = [name.get(s, s) for s in coord_src]
+        sig.coord_contents = len({int(content[a]) for a, *_ in pairs})
+        nets = {network_of[s] for s in coord_src if s in network_of}
+        sig.coord_group_sources = sum(len(groups[g].sources) for g in nets)
+        sig.coord_group_contents = sum(groups[g].contents for g in nets)
+        sig.coord_window_s = window_s
+        for a, b, kind, sim, dt in pairs:
+            coord_items.update((a, b))
+            detail = {"delay_s": round(dt, 1), "network": network_of.get(src[a])}
+            evidence.append(Row("co_publication", ids[a], ids[b], sim, detail))
+            evidence.append(Row(kind, ids[a], ids[b], sim, {}))
+            if kind == "translation":
+                sig.translation_languages = sorted(
+                    set(sig.translation_languages) | {langs[a], langs[b]} - {None})
+        signals["co_publication"] = (float(len(coord_src)), {
+            "sources": coord_src, "contents": sig.coord_contents, "window_s": window_s,
+            "networks": sorted(nets)})
+    for kind, count in dup_counts.items():
+        signals[kind] = (float(count), {"pairs": count})
+        sig.duplicate_pairs[kind] = count
+    if pairs:
+        for _, _, kind, _, _ in pairs:
+            if kind == "translation":
+                sig.duplicate_pairs["translation"] = sig.duplicate_pairs.get("translation", 0) + 1
+
+    # synchrony over the coordinated copies when there are some, else the whole narrative
+    sub = sorted(coord_items) or idx
+    sync = synchrony(times[sub], [src[i] for i in sub], content[sub],
+                     float(cfg["synchrony"]["tight_s"]))
+    if sync and sync.sources >= 2:
+        sig.sync_sources, sig.sync_span_s = sync.sources, sync.span_s
+        signals["synchrony"] = (float(sync.sources), {"span_s": sync.span_s})
+        if coord_items:
+            evidence.extend(Row("synchrony", ids[sub[k]], None, sync.span_s, {})
+                            for k in sync.items)
+
+    seen_look: set[str] = set()
+    for i in idx:
+        look = look_by_host.get(host_of[i]) if host_of[i] else None
+        if look:
+            evidence.append(Row("lookalike_domain", ids[i], None, None,
+                                {"domain": look.domain, "target": look.target,
+                                 "how": look.kind, "detail": look.detail}))
+            if look.domain not in seen_look:
+                seen_look.add(look.domain)
+                sig.lookalikes.append((look.domain, look.target))
+    if sig.lookalikes:
+        signals["lookalike_domain"] = (float(len(sig.lookalikes)), {
+            "domains": [{"domain": d, "target": t} for d, t in sig.lookalikes]})
+
+    new_days = int(cfg["sources"]["new_source_days"])
+    sig.new_days = new_days
+    new_src = []
+    for s in n_sources:
+        first = (src_info.get(s) or {}).get("first_seen")
+        if first is not None and now_s - first.timestamp() <= new_days * 86400:
+            new_src.append(s)
+    sig.new_sources = len(new_src)
+    if new_src:
+        signals["new_source"] = (len(new_src) / len(n_sources), {"sources": new_src})
+        evidence.extend(Row("new_source", ids[i], None, None, {}) for i in sorted(coord_items)
+                        if src[i] in new_src)
+
+    bcfg = cfg["bursts"]
+    b = burst(times[idx], now_s, float(bcfg["window_s"]))
+    sig.burst_ratio, sig.burst_latest = b.ratio, b.latest
+    sig.burst_window_s = float(bcfg["window_s"])
+    sig.is_burst = b.latest >= int(bcfg["min_items"]) and b.ratio >= float(bcfg["ratio"])
+    signals["burst"] = (b.ratio, {"latest": b.latest, "baseline": b.baseline})
+
+    if claims:
+        titles = items["title"].to_list()
+        heads = [titles[i] or texts[i][:200] for i in idx]
+        for m in match_watchlist(heads, claims, cfg["watchlist"])[:5]:
+            sig.watchlist.append((claims[m.claim_index], m.score))
+            evidence.append(Row("watchlist", ids[idx[m.text_index]], None, m.score,
+                                {"claim": claims[m.claim_index]}))
+        if sig.watchlist:
+            signals["watchlist"] = (max(s for _, s in sig.watchlist) / 100,
+                                    {"claims": [c for c, _ in sig.watchlist]})
+
+    synd: dict[str, set[str]] = {}
+    synd_items: list[int] = []
+    for i in idx:
+        if agency[i] and int(content[i]) >= 0:
+            synd.setdefault(agency[i], set()).add(src[i])
+            synd_items.append(i)
+    sig.syndication = [(a, sorted(name.get(s, s) for s in ss)) for a, ss in sorted(synd.items())
+                       if len(ss) >= 2]
+    if sig.syndication:
+        signals["syndication"] = (float(sum(len(o) for _, o in sig.syndication)), {
+            "agencies": {a: o for a, o in sig.syndication}})
+
+    value, flagged, why = score(sig, cfg)
+    if sig.syndication and not flagged:
+        evidence.extend(Row("syndication", ids[i], None, None, {"agency": agency[i]})
+                        for i in synd_items)
+    if not flagged:
+        # evidence of an unflagged narrative documents why it was not flagged only
+        evidence = [r for r in evidence if r.kind in ("syndication", "lookalike_domain")]
+    return NarrativeResult(nid, value, flagged, why, signals, evidence)

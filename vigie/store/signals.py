@@ -1,0 +1,121 @@
+"""Store side of the signals stage: read items, sources and vectors; write signals,
+evidence, source edges and flags (one transaction, replacing earlier rows: idempotent)."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any
+
+import duckdb
+import numpy as np
+import polars as pl
+
+from vigie.store.embeddings import list_to_matrix
+
+ITEMS_SQL = """
+WITH latest AS (SELECT max(published_at) AS t FROM items)
+SELECT i.item_id, m.narrative_id, i.source_id,
+       coalesce(i.domain, s.domain) AS domain, i.title, i.text, i.language, i.published_at,
+       e.vector
+FROM items i
+JOIN latest ON i.published_at >= latest.t - to_days($days)
+LEFT JOIN narrative_members m ON m.item_id = i.item_id
+LEFT JOIN narratives n ON n.narrative_id = m.narrative_id
+LEFT JOIN sources s ON s.source_id = i.source_id
+LEFT JOIN embeddings e ON e.content_hash = i.content_hash AND e.model = $model
+WHERE m.narrative_id IS NULL OR n.status = 'active'
+ORDER BY i.published_at, i.item_id
+"""
+
+SOURCES_SQL = """
+SELECT s.source_id, s.name, coalesce(s.domain, s.registered_domain) AS domain,
+       least(s.added_at, min(i.published_at)) AS first_seen,
+       count(DISTINCT CAST(i.published_at AS DATE)) AS active_days
+FROM sources s LEFT JOIN items i ON i.source_id = s.source_id
+GROUP BY ALL
+"""
+
+
+def load_inputs(
+    con: duckdb.DuckDBPyConnection, model: str, lookback_days: int
+) -> tuple[pl.DataFrame, pl.DataFrame, np.ndarray | None]:
+    """Recent items (with their active narrative, if any), sources with their observed
+    history, and the items' vectors for ``model`` (None when no item has one; zero rows
+    for the items not embedded yet)."""
+    table = con.sql(ITEMS_SQL, params={"days": int(lookback_days), "model": model}).to_arrow_table()
+    vec_col = table.column("vector")
+    items = pl.from_arrow(table.drop_columns(["vector"]))
+    assert isinstance(items, pl.DataFrame)
+    vectors = None
+    if vec_col.null_count < table.num_rows:
+        present = np.asarray(vec_col.is_valid().to_numpy(zero_copy_only=False), dtype=bool)
+        filled = vec_col.filter(vec_col.is_valid())
+        mat = list_to_matrix(filled, int(present.sum()))
+        vectors = np.zeros((table.num_rows, mat.shape[1]), dtype=np.float32)
+        vectors[present] = mat
+    sources = con.sql(SOURCES_SQL).pl()
+    return items, sources, vectors
+
+
+def write_results(
+    con: duckdb.DuckDBPyConnection, run_id: str, result: Any, computed_at: datetime
+) -> None:
+    """Replace signals/evidence/flags of the scored narratives and the whole source network.
+
+    ``result`` is a :class:`detectors.signals.SignalsResult`. Call inside a transaction.
+    """
+    nids = list(result.narratives)
+    if nids:
+        scope = pl.DataFrame({"narrative_id": nids})
+        con.register("_vigie_scored", scope.to_arrow())
+        try:
+            for table in ("signals", "evidence"):
+                con.execute(f"DELETE FROM {table} WHERE narrative_id IN "
+                            "(SELECT narrative_id FROM _vigie_scored)")
+            first = dict(con.execute(
+                "SELECT narrative_id, first_flagged_at FROM flags WHERE narrative_id IN "
+                "(SELECT narrative_id FROM _vigie_scored)").fetchall())
+            con.execute("DELETE FROM flags WHERE narrative_id IN "
+                        "(SELECT narrative_id FROM _vigie_scored)")
+        finally:
+            con.unregister("_vigie_scored")
+    else:
+        first = {}
+    sig_rows, ev_rows, flag_rows = [], [], []
+    for nid, r in result.narratives.items():
+        for kind, (value, detail) in sorted(r.signals.items()):
+            sig_rows.append((nid, kind, float(value), json.dumps(detail, default=str), run_id,
+                             computed_at))
+        for e in r.evidence:
+            ev_rows.append((nid, e.kind, e.item_id, e.other_item_id, e.score,
+                            json.dumps(e.detail, default=str)))
+        was = first.get(nid)
+        flag_rows.append((nid, float(r.score), bool(r.flagged), list(r.reasons),
+                          was or (computed_at if r.flagged else None), computed_at, run_id))
+    if sig_rows:
+        con.executemany("INSERT INTO signals VALUES (?, ?, ?, ?, ?, ?)", sig_rows)
+    if ev_rows:
+        _bulk(con, "evidence", ["narrative_id", "kind", "item_id", "other_item_id", "score",
+                                "detail"], ev_rows)
+    if flag_rows:
+        con.executemany("INSERT INTO flags (narrative_id, score, flagged, reasons, "
+                        "first_flagged_at, updated_at, run_id) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                        flag_rows)
+    con.execute("DELETE FROM source_edges")
+    edge_rows = [(e.source_a, e.source_b, float(e.weight), e.window_s, e.community,
+                  json.dumps({"coordinated": e.coordinated, "p_value": e.p_value,
+                              "pairs": e.pairs}), run_id) for e in result.edges]
+    if edge_rows:
+        _bulk(con, "source_edges", ["source_a", "source_b", "weight", "window_s", "community",
+                                    "evidence", "run_id"], edge_rows)
+
+
+def _bulk(con: duckdb.DuckDBPyConnection, table: str, cols: list[str], rows: list[tuple]) -> None:
+    frame = pl.DataFrame(rows, schema=cols, orient="row")
+    con.register("_vigie_bulk", frame.to_arrow())
+    try:
+        casts = ", ".join(f"{c}::JSON" if c in ("detail", "evidence") else c for c in cols)
+        con.execute(f"INSERT INTO {table} ({', '.join(cols)}) SELECT {casts} FROM _vigie_bulk")
+    finally:
+        con.unregister("_vigie_bulk")
