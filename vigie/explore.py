@@ -11,8 +11,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import difflib
 import json
+import os
 from pathlib import Path
 from typing import Any
 
@@ -37,7 +39,9 @@ class Snapshot:
         self.manifest = read_manifest(self.path)
         self.timezone = timezone
         self.con = duckdb.connect()
-        self.con.execute("SET enable_progress_bar = false")
+        # Inside Jupyter without ipywidgets, DuckDB refuses this setting: not needed there.
+        with contextlib.suppress(duckdb.Error):
+            self.con.execute("SET enable_progress_bar = false")
         self.tables = queries.attach_views(self.con, self.path)
 
     def __repr__(self) -> str:
@@ -182,8 +186,19 @@ def _detail(text: str | None) -> dict[str, Any]:
 
 
 def open_snapshot(path: Path | str | None = None, data_dir: Path | str | None = None) -> Snapshot:
-    """Open a snapshot folder (default: the configured data folder's ``snapshot``)."""
+    """Open a snapshot folder.
+
+    Default: ``$VIGIE_SNAPSHOT``, else the configured data folder's ``snapshot`` (``--data-dir``
+    / ``$VIGIE_DATA_DIR`` / ``./data``), else ``../data/snapshot`` (a notebook started in
+    ``notebooks/`` of a checkout).
+    """
     from vigie.config import load_settings
 
     settings = load_settings(data_dir=data_dir)
-    return Snapshot(path or settings.snapshot_dir, timezone=settings.digest.timezone)
+    chosen = path or os.environ.get("VIGIE_SNAPSHOT")
+    if not chosen:
+        chosen = settings.snapshot_dir
+        parent = Path("..") / "data" / "snapshot"
+        if data_dir is None and not Path(chosen).exists() and parent.exists():
+            chosen = parent
+    return Snapshot(chosen, timezone=settings.digest.timezone)
