@@ -70,6 +70,17 @@ class DigestSettings:
 
 
 @dataclass
+class ServeSettings:
+    """``vigie serve``: the schedules and the Prefect server it runs on."""
+
+    monitor_interval_s: int = 900  # ingest -> analyse -> route every 15 minutes
+    # An existing Prefect server (e.g. on PostgreSQL); empty: start one under the data folder.
+    prefect_api_url: str = ""
+    prefect_port: int = 4200
+    web: bool = True  # also start the review desk on review.host:review.port
+
+
+@dataclass
 class Settings:
     data_dir: Path = field(default_factory=lambda: Path("data"))
     fetch: FetchSettings = field(default_factory=FetchSettings)
@@ -77,6 +88,7 @@ class Settings:
     smtp: SmtpSettings = field(default_factory=SmtpSettings)
     review: ReviewSettings = field(default_factory=ReviewSettings)
     digest: DigestSettings = field(default_factory=DigestSettings)
+    serve: ServeSettings = field(default_factory=ServeSettings)
     detection: dict[str, Any] = field(default_factory=dict)  # overrides of detection.toml
 
     @property
