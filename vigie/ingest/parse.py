@@ -157,9 +157,11 @@ def parse_feed(body: bytes, headers: dict[str, str], final_url: str) -> ParsedFe
     )
     bozo = result.get("bozo_exception")
     bozo_text = f"{type(bozo).__name__}: {bozo}"[:500] if result.get("bozo") and bozo else None
-    if not result.get("version") and not result.entries:
-        raise FeedError(f"not a feed ({bozo_text or 'no feed element found'})")
     feed = result.get("feed", {})
+    # No known format and no entries: an HTML page or junk (malformed), or XML with nothing
+    # feed-like in it. Well-formed XML with channel data (e.g. CDF) is an empty feed.
+    if not result.get("version") and not result.entries and (bozo_text or not feed):
+        raise FeedError(f"not a feed ({bozo_text or 'no feed element found'})")
     entries = []
     for entry in result.entries:
         # dict.get: FeedParserDict.get("updated_parsed") warns about a deprecated fallback.
