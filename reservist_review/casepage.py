@@ -19,6 +19,7 @@ from markupsafe import Markup, escape
 
 PAIR_KINDS = ("copy_paste", "rewording", "translation")
 TEXT_LIMIT = 1500
+STEPS = tuple(timedelta(minutes=m) for m in (5, 15, 60, 360, 1440, 10080))
 
 
 def safe_url(url: str | None) -> str | None:
@@ -39,22 +40,22 @@ def _utc(value: datetime) -> datetime:
 
 
 def timeline_svg(times: list[datetime], width: int = 640, height: int = 160) -> Markup:
-    """Bar chart of items per hour (or per day beyond three days) as inline SVG (no script)."""
+    """Bar chart of items per time step (5 min to a week) as inline SVG (no script)."""
     if not times:
         return Markup("")
     times = sorted(_utc(t) for t in times)
     span = times[-1] - times[0]
-    step = timedelta(hours=1) if span <= timedelta(days=3) else timedelta(days=1)
-    start = times[0].replace(minute=0, second=0, microsecond=0)
-    if step == timedelta(days=1):
-        start = start.replace(hour=0)
+    # The finest step that keeps the chart under ~48 bars (minutes matter in a campaign).
+    step = next((s for s in STEPS if span / s <= 48), STEPS[-1])
+    start = datetime.fromtimestamp(
+        times[0].timestamp() // step.total_seconds() * step.total_seconds(), UTC)
     counts = Counter(int((t - start) / step) for t in times)
     bins = max(counts) + 1
     top = max(counts.values())
     pad_l, pad_b, pad_t = 28, 22, 8
     plot_w, plot_h = width - pad_l - 4, height - pad_b - pad_t
     bar_w = plot_w / bins
-    fmt = "%d/%m %Hh" if step == timedelta(hours=1) else "%d/%m"
+    fmt = "%d/%m %H:%M" if step < timedelta(days=1) else "%d/%m"
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="timeline" role="img" '
         f'viewBox="0 0 {width} {height}" width="{width}" height="{height}">',
