@@ -56,7 +56,7 @@ def review(
         login, password = first.split("\x1f")
         console.print(
             f"[bold]First start:[/] an administrator account was created.\n"
-            f"  Open {settings.review.base_url}/login and log in as [bold]{login}[/] with the "
+            f"  Open http://{host}:{port}/login and log in as [bold]{login}[/] with the "
             f"password [bold]{password}[/]\n  (shown once; change it under Account)."
         )
     if not settings.review.cookie_secure:
