@@ -131,20 +131,26 @@ class BatchWriter:
             raise self.error
 
     def _loop(self) -> None:
+        """Write a batch when it is big enough or its oldest fetch waited BATCH_WAIT_S."""
         pending: list[Processed] = []
         n_items = 0
+        oldest = 0.0
         done = False
         while not done:
+            wait = BATCH_WAIT_S - (time.monotonic() - oldest) if pending else BATCH_WAIT_S
             try:
-                got = self.queue.get(timeout=BATCH_WAIT_S)
+                got = self.queue.get(timeout=max(wait, 0.001))
             except queue.Empty:
                 got = False
             if got is None:
                 done = True
             elif got:
+                if not pending:
+                    oldest = time.monotonic()
                 pending.append(got)
                 n_items += len(got.rows)
-                if n_items < BATCH_ITEMS and len(pending) < BATCH_FETCHES:
+                full = n_items >= BATCH_ITEMS or len(pending) >= BATCH_FETCHES
+                if not full and time.monotonic() - oldest < BATCH_WAIT_S:
                     continue
             if pending:
                 try:
