@@ -27,7 +27,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from rapidfuzz.distance import Levenshtein  # noqa: E402
 
 from detectors.config import detection_config  # noqa: E402
-from detectors.coordination import detect_coordination  # noqa: E402
+from detectors.coordination import detect_coordination, listed_as_evidence  # noqa: E402
 from detectors.duplicates import find_duplicates  # noqa: E402
 from detectors.text import normalise  # noqa: E402
 
@@ -93,9 +93,9 @@ def evaluate(rows: list[dict], config: dict | None = None) -> dict:
                               dup.content, config=config)
     elapsed = time.perf_counter() - start
     cfg = config or detection_config()
-    keep = float(cfg["coordination"]["evidence_levenshtein"])
     pred = {i for a, b, _, _ in res.evidence
-            if Levenshtein.normalized_similarity(dup.keys[a], dup.keys[b]) >= keep
+            if listed_as_evidence(Levenshtein.normalized_similarity(dup.keys[a], dup.keys[b]),
+                                  min(len(dup.keys[a]), len(dup.keys[b])), cfg)
             for i in (a, b)}
     gold = truth(rows)
     tp = len(pred & gold)

@@ -98,6 +98,17 @@ def estimate_window(
     return float(min(hi, max(lo, np.quantile(delays, float(cfg["window_p"])))))
 
 
+def listed_as_evidence(similarity: float, length: int, cfg: dict[str, Any]) -> bool:
+    """Which copy-paste pairs of a coordinated network are listed as evidence: near-verbatim
+    copies, or edited copies (D3lta copy_paste) of texts long enough for an edit to leave
+    most of the text intact (short posts edited apart may be different messages)."""
+    ccfg = cfg["coordination"]
+    if similarity >= float(ccfg["evidence_levenshtein"]):
+        return True
+    return (similarity > float(cfg["duplicates"]["levenshtein"])
+            and length >= int(ccfg["edited_min_chars"]))
+
+
 def _pairs(df: pl.DataFrame, horizon: float) -> pl.DataFrame:
     """Cross-source item pairs of the same content within ``horizon`` seconds."""
     right = df.rename({"i": "j", "s": "s2", "t": "t2", "x": "x2"})
@@ -203,10 +214,16 @@ def detect_coordination(
     alpha = float(cfg["edge_alpha"])
     heavy = int(cfg["min_edge_weight"])
     strict = float(cfg["strict_alpha"]) / max(1, edges_df.height)
+    # activity-only null for the strict rule: in-window co-publications spread over source
+    # pairs in proportion to how much each source publishes
+    n_fast = fast.select(["a", "b", "c"]).unique().height
+    acts = np.array(list(activity.values()), dtype=np.float64)
+    pair_mass = max(1.0, (acts.sum() ** 2 - (acts**2).sum()) / 2)
     for a, b, w, ii, jj in edges_df.sort(["a", "b"]).iter_rows():
         lam = chance(activity[a], reach.get(a, 0), activity[b], reach.get(b, 0))
         p = float(poisson.sf(w - 1, lam))
-        if (w >= heavy and p <= alpha) or p <= strict:
+        p0 = float(poisson.sf(w - 1, max(1e-12, activity[a] * activity[b] * n_fast / pair_mass)))
+        if (w >= heavy and p <= alpha) or p0 <= strict:
             edges.append(SourceEdge(a, b, int(w), lam, p, pairs=sorted(zip(ii, jj, strict=True))))
 
     # Networks = connected components of the kept edges (plus sources attached to them);

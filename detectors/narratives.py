@@ -41,8 +41,9 @@ HOUR = 3600.0
 class NarrativeParams:
     """Clustering parameters (tuned on the CrisisLex dev data only; see docs/narratives.md)."""
 
-    join_threshold: float = 0.45  # damped cosine to a narrative's centroid to join it
-    new_threshold: float = 0.50  # average-linkage cosine to group leftover items
+    join_threshold: float = 0.45  # damped cosine item -> narrative centroid to join it
+    new_threshold: float = 0.50  # average-linkage cosine grouping a window's items
+    group_join_threshold: float = 0.60  # damped cosine group centroid -> narrative to join
     merge_threshold: float = 0.85  # centroid cosine at which two narratives merge
     half_life_h: float = 72.0  # a quiet narrative's pull halves every half_life_h
     fade_after_h: float = 24.0 * 14  # quiet this long -> faded (no longer a candidate)
@@ -234,36 +235,45 @@ def _process_window(
     start = float(ts[0])
     window = UpdateResult({}, [], [], [], set())  # this window's changes
     _fade(state, start, params, window)
+    floor = min(params.join_threshold, params.group_join_threshold)
     candidates = state.active()
-    if len(candidates):  # narratives too quiet to reach the threshold even at cosine 1
+    if len(candidates):  # narratives too quiet to reach a threshold even at cosine 1
         quiet = start - np.asarray(state.last_seen)[candidates]
-        candidates = candidates[_decay(quiet, params) >= params.join_threshold]
-    best, where = _best_match(state, vecs, ts, params, candidates)
-    joined = best >= params.join_threshold
-    target = np.where(joined, where, -1)
-    sims = np.where(joined, best, 0.0)
+        candidates = candidates[_decay(quiet, params) >= floor]
+    target = np.full(len(ids), -1, dtype=np.int64)  # narrative position fed, or -2 - new pos
+    sims = np.zeros(len(ids), dtype=np.float64)
 
-    rest = np.flatnonzero(~joined)
-    if len(rest):
-        labels = _group(vecs[rest], params)
-        groups: dict[int, list[int]] = {}
-        for row, label in zip(rest.tolist(), labels.tolist(), strict=True):
-            groups.setdefault(label, []).append(row)
-        members = sorted(groups.values(), key=lambda g: g[0])  # rows sorted by (time, id)
-        means = normalise_rows(np.vstack([vecs[g].mean(axis=0) for g in members]))
-        g_times = np.array([ts[g[-1]] for g in members])
-        g_best, g_where = _best_match(state, means, g_times, params, candidates)
-        for k, group in enumerate(members):
-            if g_best[k] >= params.join_threshold:
+    # 1. dense groups of this window: join a narrative as a whole, or start a new one
+    labels = _group(vecs, params)
+    groups: dict[int, list[int]] = {}
+    for row, label in enumerate(labels.tolist()):
+        groups.setdefault(label, []).append(row)
+    dense = sorted((g for g in groups.values() if len(g) > 1), key=lambda g: g[0])
+    if dense:
+        means = normalise_rows(np.vstack([vecs[g].mean(axis=0) for g in dense]))
+        g_best, g_where = _best_match(state, means, np.array([ts[g[-1]] for g in dense]),
+                                      params, candidates)
+        for k, group in enumerate(dense):
+            if g_best[k] >= params.group_join_threshold:
                 target[group] = g_where[k]
                 sims[group] = vecs[group] @ normalise_rows(state.means[[g_where[k]]])[0]
-                continue
-            nid = narrative_id_for(ids[group[0]])
-            pos = state.add(nid, vecs[group], float(ts[group[0]]), float(ts[group[-1]]))
-            window.created.append((nid, float(ts[group[0]])))
-            window.touched.add(nid)
-            sims[group] = vecs[group] @ means[k]
-            target[group] = -2 - pos  # already counted in the new centroid
+            else:
+                pos = _create(state, ids, vecs, ts, group, window)
+                target[group] = -2 - pos
+                sims[group] = vecs[group] @ means[k]
+    new_positions = np.array([state.index[n] for n, _ in window.created], dtype=np.int64)
+    candidates = np.concatenate([candidates, new_positions])
+
+    # 2. loose items: join the best narrative (new ones included) or wait alone
+    loose = np.array(sorted(g[0] for g in groups.values() if len(g) == 1), dtype=np.int64)
+    if len(loose):
+        best, where = _best_match(state, vecs[loose], ts[loose], params, candidates)
+        for k, row in enumerate(loose.tolist()):
+            if best[k] >= params.join_threshold:
+                target[row], sims[row] = where[k], best[k]
+            else:
+                target[row] = -2 - _create(state, ids, vecs, ts, [row], window)
+                sims[row] = 1.0
 
     fed: dict[int, list[int]] = {}
     for row, pos in enumerate(target.tolist()):
@@ -282,6 +292,15 @@ def _process_window(
     result.merged.extend(window.merged)
     result.faded.extend(window.faded)
     result.touched |= window.touched
+
+
+def _create(state: NarrativeState, ids: list[str], vecs: np.ndarray, ts: np.ndarray,
+            rows: list[int], window: UpdateResult) -> int:
+    nid = narrative_id_for(ids[rows[0]])  # rows sorted by (time, id): the earliest member
+    pos = state.add(nid, vecs[rows], float(ts[rows[0]]), float(ts[rows[-1]]))
+    window.created.append((nid, float(ts[rows[0]])))
+    window.touched.add(nid)
+    return pos
 
 
 def _fade(state: NarrativeState, now: float, params: NarrativeParams,

@@ -17,7 +17,7 @@ import polars as pl
 
 from detectors.bursts import burst
 from detectors.config import detection_config
-from detectors.coordination import detect_coordination
+from detectors.coordination import detect_coordination, listed_as_evidence
 from detectors.duplicates import classify, find_duplicates
 from detectors.lookalike import LookalikeMatcher
 from detectors.scoring import NarrativeSignals, score
@@ -115,7 +115,6 @@ def compute_signals(
     dup = find_duplicates(texts, langs, vectors, blocks=nar, config=cfg)
     coord = detect_coordination(src, times, dup.content, excluded=syndicated, config=cfg)
     dcfg = cfg["duplicates"]
-    keep_lev = float(cfg["coordination"]["evidence_levenshtein"])
 
     def cos(i: int, j: int) -> float | None:
         if vectors is None or len(vectors) != n:
@@ -128,7 +127,8 @@ def compute_signals(
     by_narrative: dict[str, list[tuple[int, int, str, float, float]]] = {}
     for a, b, _group, dt in coord.evidence:
         kind, sim = classify(dup.keys[a], dup.keys[b], langs[a], langs[b], cos(a, b), dcfg)
-        if not kind or (kind == "copy_paste" and sim < keep_lev):
+        shortest = min(len(dup.keys[a]), len(dup.keys[b]))
+        if not kind or (kind == "copy_paste" and not listed_as_evidence(sim, shortest, cfg)):
             continue
         for x in {nar[a], nar[b]} - {None}:
             by_narrative.setdefault(x, []).append((a, b, kind, sim, dt))
