@@ -6,6 +6,7 @@ from datetime import timedelta
 
 import numpy as np
 import pytest
+from signals_scenario import CAMPAIGN, ESTABLISHED, world
 
 from detectors.bursts import burst
 from detectors.config import detection_config
@@ -14,11 +15,10 @@ from detectors.duplicates import find_duplicates
 from detectors.lookalike import LookalikeMatcher
 from detectors.scoring import duration
 from detectors.signals import compute_signals
-from detectors.syndication import attribution
 from detectors.synchrony import synchrony
+from detectors.syndication import attribution
 from detectors.text import normalise
 from detectors.watchlist import match_watchlist
-from signals_scenario import CAMPAIGN, ESTABLISHED, world
 
 OUTLETS = ["lemonde.fr", "lefigaro.fr", "liberation.fr", "francetvinfo.fr", "rfi.fr",
            "reuters.com", "bbc.co.uk"]

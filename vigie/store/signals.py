@@ -29,11 +29,15 @@ ORDER BY i.published_at, i.item_id
 """
 
 SOURCES_SQL = """
+WITH hist AS (
+    SELECT source_id, min(published_at) AS first_item,
+           count(DISTINCT CAST(published_at AS DATE)) AS active_days
+    FROM items GROUP BY source_id
+)
 SELECT s.source_id, s.name, coalesce(s.domain, s.registered_domain) AS domain,
-       least(s.added_at, min(i.published_at)) AS first_seen,
-       count(DISTINCT CAST(i.published_at AS DATE)) AS active_days
-FROM sources s LEFT JOIN items i ON i.source_id = s.source_id
-GROUP BY ALL
+       least(s.added_at, h.first_item) AS first_seen, coalesce(h.active_days, 0) AS active_days
+FROM sources s LEFT JOIN hist h ON h.source_id = s.source_id
+ORDER BY s.source_id
 """
 
 
