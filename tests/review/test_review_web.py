@@ -214,3 +214,18 @@ def test_password_change(seeded, client_for):
     assert awa.post("/account/password", data={"current": PASSWORD, "new": "a new passphrase",
                                                "csrf_token": csrf}).status_code == 200
     login(client_for(None), "awa", "a new passphrase")
+
+
+def test_htmx_style_post_with_the_csrf_header_only(seeded, client_for):
+    route(seeded, "r1")
+    carla = client_for("coordinator")
+    token = csrf_of(carla)
+    r = carla.post("/cases/N-camp2/second-opinion",
+                   headers={"X-CSRF-Token": token, "HX-Request": "true"}, follow_redirects=False)
+    assert r.status_code == 303
+    r = carla.post("/cases/N-camp2/second-opinion",
+                   headers={"X-CSRF-Token": "nope", "HX-Request": "true"}, follow_redirects=False)
+    assert r.status_code == 403
+    # the token HTMX sends is the one on <body hx-headers>
+    body = carla.get("/cases").text
+    assert f'hx-headers=\'{{"X-CSRF-Token": "{token}"}}\'' in body
