@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated, Any
 
 import typer
@@ -86,18 +85,22 @@ def demo(
 ) -> None:
     """Serve the bundled demo sources on 127.0.0.1 and run one full pass over them."""
     from vigie.demo import bootstrap
+    from vigie.demo.server import DemoServer
 
     settings = settings_of(ctx)
     with user_errors():
+        site, manifest = bootstrap.build(settings)
+        server = DemoServer(site, port=port)
         try:
-            server, manifest = bootstrap.start(settings, port)
+            server.start()
         except OSError as exc:
             fail(f"cannot serve the demo on 127.0.0.1:{port} ({exc}); try --port")
-        with server:
+        try:
             console.print(f"Demo sources served at [bold]{server.base_url}[/]")
             bootstrap.register(settings, server, manifest)
-            stats = _run_pass(settings, digest_day=date.fromisoformat(str(manifest.last_day)),
-                              digest_lang=lang)
+            stats = _run_pass(settings, digest_day=manifest.last_day, digest_lang=lang)
+        finally:
+            server.stop()
     print_summary(settings, stats)
 
 

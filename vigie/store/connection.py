@@ -55,7 +55,8 @@ def open_connection(
                 raise
             log.debug("store locked, retrying in %.2f s", delay)
             time.sleep(delay * (0.5 + random.random()))
-            delay = min(delay * 2, 2.0)
+            # A low cap keeps a web request responsive while the pipeline writes in bursts.
+            delay = min(delay * 2, 0.25)
 
 
 @contextmanager

@@ -17,21 +17,24 @@ def _migration_files() -> list[tuple[int, str, str]]:
     return sorted(found)
 
 
-def current_version(con: duckdb.DuckDBPyConnection) -> int:
+def applied_versions(con: duckdb.DuckDBPyConnection) -> set[int]:
     con.execute(
         "CREATE TABLE IF NOT EXISTS schema_version "
         "(version INTEGER PRIMARY KEY, name VARCHAR, applied_at TIMESTAMPTZ DEFAULT now())"
     )
-    row = con.sql("SELECT coalesce(max(version), 0) FROM schema_version").fetchall()
-    return int(row[0][0])
+    return {int(r[0]) for r in con.sql("SELECT version FROM schema_version").fetchall()}
 
 
 def migrate(con: duckdb.DuckDBPyConnection) -> list[str]:
-    """Apply every migration newer than the stored version; return the names applied."""
+    """Apply, in order, every migration not applied yet; return the names applied.
+
+    The set of applied numbers is kept (not only the highest), so a migration merged after a
+    higher-numbered one still runs on databases that already had the higher one.
+    """
     applied = []
-    version = current_version(con)
+    done = applied_versions(con)
     for number, name, sql in _migration_files():
-        if number <= version:
+        if number in done:
             continue
         con.execute("BEGIN TRANSACTION")
         try:
