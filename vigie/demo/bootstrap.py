@@ -29,10 +29,10 @@ def build(settings: Settings) -> tuple[Path, DemoManifest]:
 def use_demo_outlets(settings: Settings) -> None:
     """The demo's invented newspapers are 'established outlets' for the signals."""
     reference = settings.detection.setdefault("reference", {})
-    extra = list(reference.get("extra_outlets", []))
+    extra = list(reference.get("outlets", []))
     if str(OUTLETS) not in extra:
         extra.append(str(OUTLETS))
-    reference["extra_outlets"] = extra
+    reference["outlets"] = extra
 
 
 def register(settings: Settings, server: DemoServer, manifest: DemoManifest) -> dict[str, int]:
