@@ -163,10 +163,12 @@ def send_digest(
 def digest_flow(
     day: str | None = None,
     langs: list[str] | None = None,
-    send: bool = False,
+    send: bool | None = None,
     previous_day: bool = False,
 ) -> dict[str, Any]:
-    """Write the digest in each language (default: both) and optionally e-mail it.
+    """Write the digest in each language (default: both) and e-mail it.
+
+    ``send=None`` (the schedule's default) e-mails it when SMTP is configured.
 
     ``previous_day`` (used by the daily schedule) digests yesterday, the last complete day.
     Settings come from the environment (``VIGIE_DATA_DIR``, ``VIGIE_CONFIG``) so the flow
@@ -178,6 +180,6 @@ def digest_flow(
         settings_day = build.today(settings.digest.timezone) - timedelta(days=1)
     written = {lang: write_digest(settings, settings_day, lang) for lang in (langs or LANGUAGES)}
     result: dict[str, Any] = {"written": written}
-    if send:
+    if send or (send is None and configured(settings.smtp)):
         result["sent"] = send_digest(settings, settings_day)
     return result
