@@ -188,15 +188,27 @@ class Bench:
     def run_stability(self, workdir: Path) -> dict:
         from bench.stream import stream
 
-        self.log("vigie [a]: stability, fed day by day")
-        out = stream(self.mixes.get("a", self.mix), workdir / "stream", self.log)
+        variant = "a" if "a" in self.mixes else self.variants[0]
+        self.log(f"vigie [{variant}]: stability, fed day by day")
+        out = stream(self.mixes[variant], workdir / "stream", self.log)
         share = metrics.stability(out["first"], out["last"])
+        narratives = self.narratives_of(out["last"])
+        coordination = self.coordination_of(variant, out["evidence"])
+        self.add(
+            "Vigie, fed day by day",
+            variant,
+            out["seconds"],
+            narratives=narratives,
+            coordination=coordination,
+        )
         return {
+            "variant": variant,
             "share": share["share"],
             "items": share["items"],
             "days": out["days"],
             "seconds": out["seconds"],
-            "narratives": self.narratives_of(out["last"]),
+            "narratives": narratives,
+            "coordination": coordination,
         }
 
 
@@ -216,17 +228,18 @@ def main(argv: list[str] | None = None) -> dict:
     variants = ["a", "b"] if args.variant == "both" else [args.variant]
     started = time.perf_counter()
     bench = Bench(args.small, variants)
-    vectors, embedding = bench.embeddings()
-    print(f"embeddings: {embedding['texts']} texts, floor {embedding['floor_seconds']:.0f} s")
     res: dict = {
         "date": report.now(),
         "machine": report.machine(),
         "small": args.small,
         "data": bench.data_summary(),
-        "embedding": embedding,
         "vigie": {},
     }
     if not args.skip_peers:
+        vectors, res["embedding"] = bench.embeddings()
+        print(
+            f"embeddings: {vectors.shape[0]} texts, floor {res['embedding']['floor_seconds']:.0f} s"
+        )
         bench.run_peers(vectors)
     workdir = Path(tempfile.mkdtemp(prefix="vigie-bench-"))
     try:

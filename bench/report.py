@@ -91,6 +91,10 @@ def table(results: list[dict]) -> str:
     return "\n".join(lines)
 
 
+# What `vigie analyse` reports of its inner stages (score_s includes signals_s).
+ANALYSE_TIMINGS = ("embed_s", "narratives_s", "signals_s", "score_s")
+
+
 def _cost_table(vigie: dict) -> str:
     head = ["variant", "stage", "wall s", "peak RSS MB", "detail"]
     lines = [_row(head), _row(["---"] * len(head))]
@@ -100,9 +104,8 @@ def _cost_table(vigie: dict) -> str:
             continue
         for name, stage in run.get("cost", {}).items():
             stats = stage.get("stats") or {}
-            # `vigie analyse` reports its inner stages as embed_s, narratives_s, score_s
             detail = ", ".join(
-                f"{k[:-2]} {v:.1f} s" for k, v in stats.items() if k.endswith("_s") and _is_num(v)
+                f"{k[:-2]} {stats[k]:.1f} s" for k in ANALYSE_TIMINGS if _is_num(stats.get(k))
             )
             lines.append(
                 _row(
@@ -151,7 +154,7 @@ def markdown(res: dict) -> str:
         out.append(f"- {note}")
     st = res.get("stability")
     if st:
-        out += ["", "## Stability (variant a, fed day by day)", ""]
+        out += ["", f"## Stability (variant {st.get('variant', 'a')}, fed day by day)", ""]
         if "error" in st:
             out.append(f"Failed: {st['error']}")
         else:
@@ -164,12 +167,15 @@ def markdown(res: dict) -> str:
                 f"{st['narratives']['narratives']} narratives."
             )
     if res.get("vigie"):
-        emb = res["embedding"]
         out += [
             "",
             "## Cost of Vigie (each stage a separate process)",
             "",
             _cost_table(res["vigie"]),
+        ]
+    emb = res.get("embedding")
+    if emb:
+        out += [
             "",
             f"Embedding floor: a bare MiniLM `encode` of the {emb['texts']} texts takes "
             f"{emb['floor_seconds']:.0f} s here ({1000 * emb['seconds_per_text']:.1f} ms/text).",

@@ -9,13 +9,14 @@ as the command line) and the analysis calls the stage function ``flows.analyse.a
 
 from __future__ import annotations
 
+import json
 import time
 from pathlib import Path
 
 import polars as pl
 
 from bench.datasets import IMPORT_MAP, write_import_csv
-from bench.vigie_runner import VigieError, narrative_labels
+from bench.vigie_runner import VigieError, coordination_prediction, narrative_labels
 
 
 class InProcessVigie:
@@ -41,25 +42,32 @@ class InProcessVigie:
 
         return analyse(self.settings, run_id)
 
+    def flags(self, dest: Path) -> list[dict]:
+        self.invoke("export", "flags", "--output", str(dest))
+        return [json.loads(line) for line in dest.read_text().splitlines() if line.strip()]
+
     def narratives(self, dest: Path) -> pl.DataFrame:
         self.invoke("export", "narratives", "--format", "parquet", "--output", str(dest))
         return pl.read_parquet(dest)
 
 
 def stream(mix: pl.DataFrame, workdir: Path, log=print) -> dict:
-    """First and last narrative of every item when the mix arrives one day at a time."""
+    """First and last narrative of every item when the mix arrives one day at a time, and
+    every item listed as evidence in a flagged narrative on any day (what reviewers saw)."""
     vigie = InProcessVigie(workdir / "data")
     days = mix.with_columns(pl.col("published_at").dt.date().alias("day")).partition_by(
         "day", maintain_order=True, include_key=False
     )
     first: dict[str, str | None] = {}
     labels: dict[str, str | None] = {}
+    evidence: set[str] = set()
     start = time.perf_counter()
     for n, part in enumerate(days):
         csv = write_import_csv(part, workdir / "days" / f"day-{n:04d}.csv")
         vigie.invoke("import", str(csv), "--map", IMPORT_MAP)
         vigie.analyse(f"bench-day-{n:04d}")
         labels = narrative_labels(vigie.narratives(workdir / "narratives.parquet"))
+        evidence |= coordination_prediction(vigie.flags(workdir / "flags.jsonl"))
         for eid in part["external_id"]:
             first[eid] = labels.get(eid)
         if n % 50 == 49:
@@ -67,6 +75,7 @@ def stream(mix: pl.DataFrame, workdir: Path, log=print) -> dict:
     return {
         "first": first,
         "last": labels,
+        "evidence": evidence,
         "days": len(days),
         "seconds": time.perf_counter() - start,
     }

@@ -42,6 +42,7 @@ def bench_env() -> dict[str, str]:
     env.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     env.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
     env["COLUMNS"] = "500"  # rich wraps at 80 columns off a terminal, even inside JSON
+    env.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "180")  # busy machines
     env.setdefault("PREFECT_HOME", tempfile.mkdtemp(prefix="vigie-bench-prefect-"))
     env.pop("VIGIE_DATA_DIR", None)
     env.pop("VIGIE_CONFIG", None)
