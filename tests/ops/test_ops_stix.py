@@ -56,3 +56,20 @@ def test_export_is_identical_for_the_same_data(sample):
     first, second = write_stix(settings)["text"], write_stix(settings)["text"]
     assert first == second
     assert json.loads(first)["type"] == "bundle"
+
+
+def test_hostile_values_stay_data():
+    from datetime import UTC, datetime
+
+    from reservist_review.stix import bundle_objects
+
+    when = datetime(2026, 11, 25, tzinfo=UTC)
+    campaign = {"narrative_id": "N-x", "decision_id": "d", "decided_at": when, "confidence": None,
+                "label": "<script>alert(1)</script>", "techniques": [], "summary": None}
+    lookalike = {"domain": "evil'] OR [x:y = 'z.com", "detail": {}, "first_seen": when}
+    objects = bundle_objects([campaign], {}, {"N-x": [lookalike]}, "https://v.example")
+    (indicator,) = [o for o in objects if o.type == "indicator"]
+    # the quote is escaped: one comparison on one value, not an injected second one
+    assert indicator.pattern == "[domain-name:value = 'evil\\'] OR [x:y = \\'z.com']"
+    (camp,) = [o for o in objects if o.type == "campaign"]
+    assert camp.name == "<script>alert(1)</script>"  # JSON data; consumers escape on display
