@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import random
 from collections import Counter, defaultdict
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 
 from vigie.demo.feeds import render_feed
@@ -143,7 +143,3 @@ def _manifest(sources, items, copies, relays, dispatches) -> DemoManifest:
     notes = {f"lookalike:{k}": v for k, v in LOOKALIKES.items()}
     notes["organic_day"] = LAST_DAY.isoformat()
     return DemoManifest(sources, groups, dict(stories), records, FIRST_DAY, LAST_DAY, SEED, notes)
-
-
-def timeline() -> list[date]:
-    return [FIRST_DAY + timedelta(days=n) for n in range((LAST_DAY - FIRST_DAY).days + 1)]
