@@ -178,7 +178,8 @@ def charted(digest: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def _title(row: dict[str, Any]) -> str:
-    return (row.get("label") or row.get("headline") or row["narrative_id"]).strip()
+    # The headline (a representative item title) reads better than the keyword label.
+    return (row.get("headline") or row.get("label") or row["narrative_id"]).strip()
 
 
 def _named(entry_id: str) -> dict[str, str]:

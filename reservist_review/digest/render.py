@@ -59,11 +59,14 @@ def _environment(lang: str) -> Environment:
     env.install_gettext_translations(translations(lang, "digest"), newstyle=True)  # type: ignore[attr-defined]
     locale = Locale.parse(lang)
     catalog = translations(lang, "digest").gettext
+    # Response and status words shared with the review desk come from its catalog.
+    review_terms = translations(lang, "review").gettext
     env.filters.update(
         oneline=oneline,
         # Data strings (reasons, statuses) are looked up in the catalog as plain text; they
         # never go through the template's _() which would mark them safe and %-format them.
         catalog=lambda text: catalog(str(text)),
+        review_term=lambda text: review_terms(str(text)),
         status_name=lambda status: catalog(STATUS_NAMES.get(str(status), str(status))),
         md=md_escape,
         longdate=lambda d: format_date(d, format="full", locale=locale),
