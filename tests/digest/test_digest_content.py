@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -148,3 +148,16 @@ def test_rebuild_gives_identical_files(sample):
         assert Path(second[key]).read_bytes() == data, key
     assert first["charts"] == 2
     assert b"data:image/png;base64," in contents["path"]
+
+
+def test_scheduled_flow_writes_both_languages_of_yesterday(sample, monkeypatch):
+    from flows.digest import digest_flow
+
+    settings, _ = sample
+    monkeypatch.setenv("VIGIE_DATA_DIR", str(settings.data_dir))
+    result = digest_flow.fn(previous_day=True, send=None)  # SMTP not configured: no e-mail
+    yesterday = build.today("Europe/Paris") - timedelta(days=1)
+    assert set(result["written"]) == {"fr", "en"} and "sent" not in result
+    assert result["written"]["en"]["day"] == yesterday.isoformat()
+    fixed = digest_flow.fn(day="2026-11-25", langs=["en"], send=False)
+    assert fixed["written"]["en"]["confirmed"] == ["N-camp"]
