@@ -21,7 +21,8 @@ def test_import_then_export_narratives_keeps_external_ids(tmp_path: Path) -> Non
     posts = tmp_path / "posts.csv"
     posts.write_text(
         "post,body,account,when\n"
-        "p1,The harbour bridge reopened after the storm damage was repaired,a1,2026-11-20T08:00:00Z\n"
+        "p1,The harbour bridge reopened after the storm damage was repaired,a1,"
+        "2026-11-20T08:00:00Z\n"
         "p2,Le pont du port a rouvert après la réparation des dégâts de la tempête,a2,"
         "2026-11-20T09:00:00Z\n"
         "p3,,a3,2026-11-20T10:00:00Z\n",

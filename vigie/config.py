@@ -147,7 +147,9 @@ ENV_OVERRIDES = {
 }
 
 
-def load_settings(data_dir: Path | str | None = None, config_file: Path | str | None = None) -> Settings:
+def load_settings(
+    data_dir: Path | str | None = None, config_file: Path | str | None = None
+) -> Settings:
     """Build the effective settings. ``data_dir`` (from ``--data-dir``) wins over everything."""
     settings = Settings()
     path = Path(config_file or os.environ.get("VIGIE_CONFIG", "vigie.toml"))

@@ -15,6 +15,11 @@ export_app = typer.Typer(help="Export flags, narratives and other tables for oth
                          no_args_is_help=True)
 
 
+OutputOption = Annotated[
+    Path | None, typer.Option("--output", "-o", help="File to write (default: standard output).")
+]
+
+
 class TableFormat(StrEnum):
     csv = "csv"
     parquet = "parquet"
@@ -64,7 +69,7 @@ def _output(path: Path | None):  # noqa: ANN202 - text stream
 @export_app.command("flags")
 def export_flags(
     ctx: typer.Context,
-    output: Annotated[Path | None, typer.Option("--output", "-o", help="File (default stdout).")] = None,
+    output: OutputOption = None,
 ) -> None:
     """Flagged narratives as JSON lines, with every item and the evidence it carries."""
     from vigie.store.exports import write_flags_jsonl
@@ -84,7 +89,7 @@ def export_flags(
 @export_app.command("narratives")
 def export_narratives(
     ctx: typer.Context,
-    output: Annotated[Path | None, typer.Option("--output", "-o", help="File (default stdout).")] = None,
+    output: OutputOption = None,
     fmt: Annotated[TableFormat, typer.Option("--format")] = TableFormat.csv,
 ) -> None:
     """``item_id, external_id, narrative_id`` for every item (CSV, or Parquet)."""
@@ -106,5 +111,9 @@ def export_narratives(
 
 
 def register(app: typer.Typer) -> None:
+    from vigie.cli.ops import export_stix, export_tables
+
+    export_app.command("stix")(export_stix)
+    export_app.command("tables")(export_tables)
     app.command("import")(import_posts)
     app.add_typer(export_app, name="export")

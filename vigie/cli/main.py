@@ -43,14 +43,10 @@ def main(
 
 
 def _register() -> None:
-    # Imported here so each module stays small and owns its commands.
-    for optional in ("pipeline", "sources", "exchange", "review", "ops"):
-        try:
-            module = __import__(f"vigie.cli.{optional}", fromlist=["register"])
-        except ModuleNotFoundError as exc:  # a concern not written yet
-            if exc.name != f"vigie.cli.{optional}":
-                raise
-            continue
+    # Each concern owns its commands in its own module.
+    from vigie.cli import exchange, ops, pipeline, review, sources
+
+    for module in (pipeline, sources, exchange, review, ops):
         module.register(app)
 
 

@@ -179,23 +179,8 @@ def export_tables(
         console.print(f"{output / f'{name}.{fmt.value}'}: {count} rows")
 
 
-def _export_group(app: typer.Typer) -> typer.Typer | None:
-    for group in app.registered_groups:
-        if group.name == "export" and group.typer_instance is not None:
-            return group.typer_instance
-    return None
-
-
 def register(app: typer.Typer) -> None:
     app.command("digest")(digest)
     app.command("snapshot")(snapshot)
     app.command("serve")(serve)
     app.add_typer(config_app, name="config")
-    # ``vigie export stix|tables`` join the export group of vigie/cli/exchange.py (registered
-    # before this module); if it is absent, this module provides the group.
-    group = _export_group(app)
-    if group is None:
-        group = typer.Typer(help="Export data for other tools.", no_args_is_help=True)
-        app.add_typer(group, name="export")
-    group.command("stix")(export_stix)
-    group.command("tables")(export_tables)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from datetime import datetime
 from typing import Any
 
 import duckdb
@@ -16,7 +17,8 @@ WITH flagged AS (
 item_evidence AS (
     SELECT narrative_id, item_id, kind FROM evidence
     UNION
-    SELECT narrative_id, other_item_id AS item_id, kind FROM evidence WHERE other_item_id IS NOT NULL
+    SELECT narrative_id, other_item_id AS item_id, kind
+    FROM evidence WHERE other_item_id IS NOT NULL
 )
 SELECT f.narrative_id, f.score, f.reasons,
        i.item_id, i.external_id, s.name AS source, i.url, i.published_at,
@@ -29,6 +31,10 @@ LEFT JOIN item_evidence e ON e.narrative_id = f.narrative_id AND e.item_id = i.i
 GROUP BY ALL
 ORDER BY f.score DESC, f.narrative_id, i.published_at, i.item_id
 """
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value else None
 
 
 def flagged_narratives(con: duckdb.DuckDBPyConnection) -> Iterator[dict[str, Any]]:
@@ -46,7 +52,7 @@ def flagged_narratives(con: duckdb.DuckDBPyConnection) -> Iterator[dict[str, Any
                     "external_id": row["external_id"],
                     "source": row["source"],
                     "url": row["url"],
-                    "published_at": row["published_at"].isoformat() if row["published_at"] else None,
+                    "published_at": _iso(row["published_at"]),
                     "evidence": list(row["evidence"] or []),
                 }
                 for row in group.iter_rows(named=True)

@@ -11,7 +11,8 @@ import duckdb
 
 def start_run(con: duckdb.DuckDBPyConnection, run_id: str, kind: str) -> None:
     con.execute(
-        "INSERT OR REPLACE INTO runs (run_id, kind, started_at, status) VALUES (?, ?, ?, 'running')",
+        "INSERT OR REPLACE INTO runs (run_id, kind, started_at, status) "
+        "VALUES (?, ?, ?, 'running')",
         [run_id, kind, datetime.now(UTC)],
     )
 
