@@ -41,10 +41,10 @@ HOUR = 3600.0
 class NarrativeParams:
     """Clustering parameters (tuned on the CrisisLex dev data only; see docs/narratives.md)."""
 
-    join_threshold: float = 0.45  # damped cosine item -> narrative centroid to join it
-    new_threshold: float = 0.50  # average-linkage cosine grouping a window's items
-    group_join_threshold: float = 0.60  # damped cosine group centroid -> narrative to join
-    merge_threshold: float = 0.85  # centroid cosine at which two narratives merge
+    join_threshold: float = 0.20  # damped cosine item -> narrative centroid to join it
+    new_threshold: float = 0.60  # average-linkage cosine grouping a window's items
+    group_join_threshold: float = 0.40  # damped cosine group centroid -> narrative to join
+    merge_threshold: float = 0.72  # centroid cosine at which two narratives merge
     half_life_h: float = 72.0  # a quiet narrative's pull halves every half_life_h
     fade_after_h: float = 24.0 * 14  # quiet this long -> faded (no longer a candidate)
     window_h: float = 6.0  # processing window, aligned on UTC; divides 24

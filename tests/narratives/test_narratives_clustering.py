@@ -18,7 +18,8 @@ from detectors.narratives import (
 DIM = 24
 HOUR = 3600.0
 T0 = 1_700_000_000.0 - (1_700_000_000.0 % 86400)  # a UTC midnight
-PARAMS = NarrativeParams(join_threshold=0.6, new_threshold=0.6, merge_threshold=0.9,
+PARAMS = NarrativeParams(join_threshold=0.6, new_threshold=0.6, group_join_threshold=0.6,
+                         merge_threshold=0.9,
                          half_life_h=96, fade_after_h=24 * 7, window_h=6)
 
 
@@ -74,8 +75,8 @@ def test_new_items_join_the_narrative_of_their_topic_in_a_later_run() -> None:
     first = update(state, ids, vectors, times, PARAMS)
     rng = np.random.default_rng(9)
     late = items_around(topics(3, 2)[1], 3, rng)
-    res = update(state, ["late_a", "late_b", "late_c"], late, times.max() + np.array([1, 2, 3]) * HOUR,
-                 PARAMS)
+    late_times = times.max() + np.array([1, 2, 3]) * HOUR
+    res = update(state, ["late_a", "late_b", "late_c"], late, late_times, PARAMS)
     topic_1 = {resolve(state, first.assignments[ids[k]][0]) for k in np.flatnonzero(gold == 1)}
     assert {resolve(state, nid) for nid, _ in res.assignments.values()} == topic_1
     assert res.created == []
@@ -99,7 +100,8 @@ def test_two_narratives_drifting_together_merge_and_the_old_id_redirects() -> No
     b = unit(0.7 * a + np.sqrt(1 - 0.49) * b)  # cosine 0.7 with a: close, not merged yet
     rng = np.random.default_rng(6)
     state = NarrativeState(dim=DIM)
-    params = NarrativeParams(join_threshold=0.75, new_threshold=0.9, merge_threshold=0.8,
+    params = NarrativeParams(join_threshold=0.75, new_threshold=0.9, group_join_threshold=0.75,
+                             merge_threshold=0.8,
                              half_life_h=1000, window_h=1)
     update(state, [f"a{k}" for k in range(8)], items_around(a, 8, rng, noise=0.02),
            T0 + np.arange(8) * 60.0, params)
