@@ -1,0 +1,242 @@
+"""The review desk under load: 20 concurrent simulated reviewers on loopback.
+
+A copy of an analysed store (100k items in the full run) gets 20 reservists and a
+coordinator; flagged narratives are routed by ``flows.route.route`` and every reviewer
+without a case receives one of the largest narratives. The desk runs in its own process
+(uvicorn on 127.0.0.1, the real app); each simulated reviewer (httpx, async) logs in, then
+repeats: open the queue (/cases/mine), open a case page, post a decision (with the page's
+CSRF token), with a short think time. Bounded in rounds and in time; only 127.0.0.1.
+Reports p50/p95/p99 latency per request kind. Target: p95 under 150 ms (queue, case page,
+decision); logins (argon2 by design) are reported apart.
+
+    python -m bench.perf.review_load --store DIR [--reviewers 20] [--rounds 10] [--quick]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+HOST = "127.0.0.1"
+PASSWORD = "bench reviewer passphrase"
+TARGET_P95_MS = 150.0
+KINDS = ("queue", "case", "decision")
+_CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+_CASE = re.compile(r'href="/cases/(N-[^"#/?]+)"')
+
+
+def seed_reviewers(settings, n: int) -> dict:  # noqa: ANN001
+    """n reservists + 1 coordinator (one argon2 hash), routing, and a case for everyone."""
+    from flows.route import route
+    from reservist_review.auth import hash_password
+    from vigie.store.review import cases, people
+
+    ids = [f"rev{k:02d}" for k in range(n)]
+    hashed = hash_password(PASSWORD)
+    everyone = [{"id": i, "name": f"Reviewer {i}", "role": "reservist", "capacity": 3,
+                 "languages": ["en", "fr", "es", "de", "it", "ru"], "regions": [],
+                 "skills": ["OSINT"]} for i in ids]
+    everyone.append({"id": "coord", "name": "Coordinator", "role": "coordinator",
+                     "capacity": 0, "languages": ["en", "fr"]})
+    with settings.store().transaction() as con:
+        people.upsert_reservists(con, everyone)
+        for p in everyone:
+            people.set_password(con, p["id"], hashed)
+    routed = route(settings, "perf-review-route")
+    with settings.store().transaction() as con:
+        held = {r[0] for r in con.execute(
+            "SELECT DISTINCT reservist_id FROM assignments WHERE status = 'open'").fetchall()}
+        free = [r[0] for r in con.execute(
+            "SELECT narrative_id FROM narratives n WHERE status = 'active' AND NOT EXISTS "
+            "(SELECT 1 FROM assignments a WHERE a.narrative_id = n.narrative_id "
+            " AND a.status = 'open') ORDER BY size DESC, narrative_id LIMIT ?",
+            [n]).fetchall()]
+        extra = 0
+        for rid in ids:
+            if rid not in held and free:
+                cases.assign(con, free.pop(0), rid, "benchmark: one case per reviewer",
+                             kind="route", by="bench")
+                extra += 1
+    return {"reviewers": ids, "routed": len(routed.get("assigned", [])), "extra_cases": extra}
+
+
+def serve(data_dir: Path, port: int) -> None:  # server process
+    import uvicorn
+
+    from reservist_review.app import create_app
+    from vigie.config import load_settings
+
+    settings = load_settings(data_dir=data_dir)
+    settings.review.cookie_secure = False  # plain http on loopback
+    settings.review.base_url = f"http://{HOST}:{port}"
+    uvicorn.run(create_app(settings), host=HOST, port=port, log_level="warning",
+                access_log=False)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind((HOST, 0))
+        return s.getsockname()[1]
+
+
+async def _reviewer(base: str, rid: str, rounds: int, deadline: float, think_s: float,
+                    samples: dict[str, list[float]], errors: list[str], seed: int) -> None:
+    import httpx
+
+    rng = np.random.default_rng(seed)
+
+    async def timed(kind: str, method: str, url: str, **kw) -> httpx.Response | None:
+        start = time.perf_counter()
+        try:
+            r = await client.request(method, url, **kw)
+        except httpx.HTTPError as exc:
+            errors.append(f"{kind}: {type(exc).__name__}")
+            return None
+        samples[kind].append((time.perf_counter() - start) * 1000)
+        expected = 303 if method == "POST" else 200
+        if r.status_code != expected:
+            errors.append(f"{kind}: HTTP {r.status_code}")
+        return r
+
+    limits = httpx.Limits(max_connections=2)
+    async with httpx.AsyncClient(base_url=base, timeout=30.0, limits=limits,
+                                 follow_redirects=False) as client:
+        page = await client.get("/login")
+        token = _CSRF.search(page.text)
+        if not token:
+            errors.append("login page without CSRF token")
+            return
+        r = await timed("login", "POST", "/login",
+                        data={"login": rid, "password": PASSWORD, "csrf_token": token.group(1)})
+        if r is None or r.status_code != 303:
+            return
+        for _ in range(rounds):
+            if time.monotonic() > deadline:
+                break
+            queue = await timed("queue", "GET", "/cases/mine")
+            found = _CASE.findall(queue.text) if queue is not None else []
+            if not found:
+                errors.append("queue: no case listed")
+                break
+            nid = found[int(rng.integers(len(found)))]
+            case = await timed("case", "GET", f"/cases/{nid}")
+            token = _CSRF.search(case.text) if case is not None else None
+            if token is None:
+                continue
+            await timed("decision", "POST", f"/cases/{nid}/decisions", data={
+                "verdict": "needs_info", "summary": "benchmark review", "confidence": "50",
+                "csrf_token": token.group(1)})
+            await asyncio.sleep(think_s * float(rng.uniform(0.5, 1.5)))
+
+
+async def _load(base: str, ids: list[str], rounds: int, budget_s: float,
+                think_s: float) -> tuple[dict[str, list[float]], list[str], float]:
+    samples: dict[str, list[float]] = {k: [] for k in ("login", *KINDS)}
+    errors: list[str] = []
+    deadline = time.monotonic() + budget_s
+    start = time.perf_counter()
+    await asyncio.wait_for(asyncio.gather(*(
+        _reviewer(base, rid, rounds, deadline, think_s, samples, errors, k)
+        for k, rid in enumerate(ids))), timeout=budget_s + 60)
+    return samples, errors, time.perf_counter() - start
+
+
+def percentiles(values: list[float]) -> dict:
+    if not values:
+        return {"n": 0}
+    a = np.asarray(values)
+    return {"n": len(values), "p50_ms": round(float(np.percentile(a, 50)), 1),
+            "p95_ms": round(float(np.percentile(a, 95)), 1),
+            "p99_ms": round(float(np.percentile(a, 99)), 1),
+            "max_ms": round(float(a.max()), 1)}
+
+
+def run(store: Path, reviewers: int = 20, rounds: int = 10, budget_s: float = 240.0,
+        think_s: float = 0.5) -> dict:
+    from vigie.config import load_settings
+
+    work = Path(tempfile.mkdtemp(prefix="vigie-perf-review-"))
+    shutil.copytree(store, work, dirs_exist_ok=True)
+    server = None
+    try:
+        settings = load_settings(data_dir=work)
+        with settings.store().connect() as con:
+            items = con.execute("SELECT count(*) FROM items").fetchall()[0][0]
+        seeded = seed_reviewers(settings, reviewers)
+        port = _free_port()
+        server = subprocess.Popen([sys.executable, "-m", "bench.perf.review_load", "--serve",
+                                   str(work), "--port", str(port)],
+                                  cwd=Path(__file__).resolve().parents[2])
+        base = f"http://{HOST}:{port}"
+        _wait_ready(base, server)
+        samples, errors, wall = asyncio.run(_load(base, seeded["reviewers"], rounds, budget_s,
+                                                  think_s))
+    finally:
+        if server is not None:
+            server.terminate()
+            server.wait(30)
+        shutil.rmtree(work, ignore_errors=True)
+    stats = {k: percentiles(v) for k, v in samples.items()}
+    p95s = [stats[k].get("p95_ms") for k in KINDS]
+    return {
+        "store_items": items, "reviewers": reviewers, "rounds": rounds, "think_s": think_s,
+        "budget_s": budget_s, "wall_s": round(wall, 1), "requests": sum(len(v) for v in
+                                                                      samples.values()),
+        "errors": len(errors), "error_kinds": sorted(set(errors))[:10],
+        "routed": seeded["routed"], "extra_cases": seeded["extra_cases"],
+        "latency": stats, "target_p95_ms": TARGET_P95_MS,
+        "met": all(p is not None and p < TARGET_P95_MS for p in p95s) and not errors,
+    }
+
+
+def _wait_ready(base: str, server: subprocess.Popen, timeout_s: float = 120.0) -> None:
+    import httpx
+
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise RuntimeError(f"review desk exited with {server.returncode}")
+        try:
+            if httpx.get(f"{base}/login", timeout=2).status_code == 200:
+                return
+        except httpx.HTTPError:
+            time.sleep(0.3)
+    raise RuntimeError("review desk did not start in time")
+
+
+def main(argv: list[str] | None = None) -> dict | None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--store", type=Path, help="an analysed data folder (copied)")
+    parser.add_argument("--reviewers", type=int, default=20)
+    parser.add_argument("--rounds", type=int, default=10)
+    parser.add_argument("--budget", type=float, default=240.0, help="seconds, at most")
+    parser.add_argument("--think", type=float, default=0.5, help="mean think time, s")
+    parser.add_argument("--quick", action="store_true", help="3 rounds")
+    parser.add_argument("--serve", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--port", type=int, help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.serve:
+        serve(args.serve, args.port)
+        return None
+    if args.store is None:
+        parser.error("--store is required (an analysed data folder)")
+    if args.quick:
+        args.rounds = min(args.rounds, 3)
+    result = run(args.store, args.reviewers, args.rounds, args.budget, args.think)
+    print(json.dumps(result, indent=2))
+    return result
+
+
+if __name__ == "__main__":
+    main()
