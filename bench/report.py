@@ -178,6 +178,7 @@ def markdown(res: dict) -> str:
         out += [
             "",
             f"Embedding floor: a bare MiniLM `encode` of the {emb['texts']} texts takes "
-            f"{emb['floor_seconds']:.0f} s here ({1000 * emb['seconds_per_text']:.1f} ms/text).",
+            f"{emb['floor_seconds']:.0f} s here ({1000 * emb['seconds_per_text']:.1f} ms/text, "
+            f"measured on {emb.get('floor_sample', emb['texts'])} of them in this run).",
         ]
     return "\n".join(out) + "\n"

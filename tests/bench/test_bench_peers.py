@@ -33,7 +33,7 @@ def test_repeated_pair_rule_needs_two_distinct_texts_per_pair(mix_of) -> None:
     assert naive_rules.repeated_pairs(mix) == {"a1", "b1", "a2", "b2"}
 
 
-def test_cnt_co_tweet_items_behind_edges(mix_of) -> None:
+def test_cnt_co_tweet_flags_every_item_of_the_accounts_in_an_edge(mix_of) -> None:
     mix = mix_of(
         [
             ("m1", "Exact same words @someone", "u1", 0, "campaign"),
@@ -61,7 +61,8 @@ def test_cnt_co_tweet_items_behind_edges(mix_of) -> None:
             ),  # same user: no edge
         ]
     )
-    assert cnt_toolkit.coordinated_items(mix, "co_tweet") == {"m1", "m2"}
+    # u1 and u2 form an edge: all their items are predicted (m4, m5 too); u3 is alone.
+    assert cnt_toolkit.coordinated_items(mix, "co_tweet") == {"m1", "m2", "m4", "m5"}
 
 
 def test_cnt_co_similar_tweet_uses_token_jaccard(mix_of) -> None:
