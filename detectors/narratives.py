@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, fields
 from typing import Any
 
 import numpy as np
@@ -71,63 +71,105 @@ def normalise_rows(matrix: np.ndarray) -> np.ndarray:
     return matrix / norms
 
 
-@dataclass
 class NarrativeState:
-    """All narratives known so far; centroids are means of member vectors."""
+    """All narratives known so far; centroids are means of member vectors.
 
-    dim: int
-    ids: list[str] = field(default_factory=list)
-    means: np.ndarray = field(default_factory=lambda: np.zeros((0, 0), np.float32))
-    sizes: list[int] = field(default_factory=list)
-    first_seen: list[float] = field(default_factory=list)
-    last_seen: list[float] = field(default_factory=list)
-    status: list[str] = field(default_factory=list)
-    merged_into: dict[str, str] = field(default_factory=dict)
-    index: dict[str, int] = field(default_factory=dict)
+    Per-narrative numbers live in numpy buffers grown by doubling, so adding the
+    thousands of narratives of a large first run stays linear.
+    """
 
-    def __post_init__(self) -> None:
-        if self.means.shape != (len(self.ids), self.dim):
-            self.means = np.zeros((len(self.ids), self.dim), np.float32)
+    def __init__(self, dim: int) -> None:
+        self.dim = dim
+        self.ids: list[str] = []
+        self.status: list[str] = []
+        self.index: dict[str, int] = {}
+        self.merged_into: dict[str, str] = {}
+        self._means = np.zeros((16, dim), np.float32)
+        self._unit = np.zeros((16, dim), np.float32)  # normalised means, kept in step
+        self._sizes = np.zeros(16, np.int64)
+        self._first = np.zeros(16, np.float64)
+        self._last = np.zeros(16, np.float64)
+        self._active = np.zeros(16, bool)
+
+    # views on the filled part of the buffers
+    @property
+    def means(self) -> np.ndarray:
+        return self._means[: len(self.ids)]
+
+    @property
+    def units(self) -> np.ndarray:
+        """Normalised centroids (cosine = dot product)."""
+        return self._unit[: len(self.ids)]
+
+    def refresh(self, pos: int) -> None:
+        norm = float(np.linalg.norm(self._means[pos]))
+        self._unit[pos] = self._means[pos] / (norm or 1.0)
+
+    @property
+    def sizes(self) -> np.ndarray:
+        return self._sizes[: len(self.ids)]
+
+    @property
+    def first_seen(self) -> np.ndarray:
+        return self._first[: len(self.ids)]
+
+    @property
+    def last_seen(self) -> np.ndarray:
+        return self._last[: len(self.ids)]
 
     @classmethod
     def from_rows(cls, dim: int, rows: Iterable[dict[str, Any]]) -> NarrativeState:
         """From stored narratives: dicts with narrative_id, centroid, size, first_seen,
         last_seen (epoch seconds), status, merged_into."""
         state = cls(dim=dim)
-        rows = sorted(rows, key=lambda r: (r["first_seen"], r["narrative_id"]))
-        vectors = []
-        for row in rows:
-            state._append(row["narrative_id"], int(row["size"]), float(row["first_seen"]),
-                          float(row["last_seen"]), row.get("status") or "active")
-            vectors.append(np.asarray(row["centroid"], np.float32))
+        for row in sorted(rows, key=lambda r: (r["first_seen"], r["narrative_id"])):
+            pos = state._append(row["narrative_id"], row.get("status") or "active")
+            state._means[pos] = np.asarray(row["centroid"], np.float32)
+            state.refresh(pos)
+            state._sizes[pos] = int(row["size"])
+            state._first[pos] = float(row["first_seen"])
+            state._last[pos] = float(row["last_seen"])
             if row.get("merged_into"):
                 state.merged_into[row["narrative_id"]] = row["merged_into"]
-        if vectors:
-            state.means = np.vstack(vectors).astype(np.float32)
         return state
 
-    def _append(self, nid: str, size: int, first: float, last: float, status: str) -> int:
-        self.index[nid] = len(self.ids)
+    def _append(self, nid: str, status: str) -> int:
+        pos = len(self.ids)
+        if pos == len(self._sizes):
+            grow = max(16, pos)
+            self._means = np.vstack([self._means, np.zeros((grow, self.dim), np.float32)])
+            self._unit = np.vstack([self._unit, np.zeros((grow, self.dim), np.float32)])
+            self._sizes = np.concatenate([self._sizes, np.zeros(grow, np.int64)])
+            self._first = np.concatenate([self._first, np.zeros(grow)])
+            self._last = np.concatenate([self._last, np.zeros(grow)])
+            self._active = np.concatenate([self._active, np.zeros(grow, bool)])
+        self.index[nid] = pos
         self.ids.append(nid)
-        self.sizes.append(size)
-        self.first_seen.append(first)
-        self.last_seen.append(last)
         self.status.append(status)
-        return self.index[nid]
+        self._active[pos] = status == "active"
+        return pos
 
     def add(self, nid: str, vectors: np.ndarray, first: float, last: float) -> int:
-        pos = self._append(nid, len(vectors), first, last, "active")
-        self.means = np.vstack([self.means, vectors.mean(axis=0, keepdims=True)])
+        pos = self._append(nid, "active")
+        self._means[pos] = vectors.mean(axis=0)
+        self.refresh(pos)
+        self._sizes[pos] = len(vectors)
+        self._first[pos], self._last[pos] = first, last
         return pos
 
     def feed(self, pos: int, vectors: np.ndarray, last: float) -> None:
-        n, m = self.sizes[pos], len(vectors)
-        self.means[pos] = (self.means[pos] * n + vectors.sum(axis=0)) / (n + m)
-        self.sizes[pos] = n + m
-        self.last_seen[pos] = max(self.last_seen[pos], last)
+        n, m = int(self._sizes[pos]), len(vectors)
+        self._means[pos] = (self._means[pos] * n + vectors.sum(axis=0)) / (n + m)
+        self.refresh(pos)
+        self._sizes[pos] = n + m
+        self._last[pos] = max(self._last[pos], last)
+
+    def set_status(self, pos: int, status: str) -> None:
+        self.status[pos] = status
+        self._active[pos] = status == "active"
 
     def active(self) -> np.ndarray:
-        return np.array([i for i, s in enumerate(self.status) if s == "active"], dtype=np.int64)
+        return np.flatnonzero(self._active[: len(self.ids)])
 
 
 def resolve(state: NarrativeState, narrative_id: str) -> str:
@@ -162,8 +204,8 @@ def _best_match(
     where = np.full(n, -1, dtype=np.int64)
     if len(candidates) == 0 or n == 0:
         return best, where
-    centroids = normalise_rows(state.means[candidates])
-    last = np.asarray(state.last_seen, dtype=np.float64)[candidates]
+    centroids = state.units[candidates]
+    last = state.last_seen[candidates]
     for start in range(0, n, chunk):
         sims = vectors[start:start + chunk] @ centroids.T
         quiet = times[start:start + chunk, None] - last[None, :]
@@ -238,7 +280,7 @@ def _process_window(
     floor = min(params.join_threshold, params.group_join_threshold)
     candidates = state.active()
     if len(candidates):  # narratives too quiet to reach a threshold even at cosine 1
-        quiet = start - np.asarray(state.last_seen)[candidates]
+        quiet = start - state.last_seen[candidates]
         candidates = candidates[_decay(quiet, params) >= floor]
     target = np.full(len(ids), -1, dtype=np.int64)  # narrative position fed, or -2 - new pos
     sims = np.zeros(len(ids), dtype=np.float64)
@@ -256,7 +298,7 @@ def _process_window(
         for k, group in enumerate(dense):
             if g_best[k] >= params.group_join_threshold:
                 target[group] = g_where[k]
-                sims[group] = vecs[group] @ normalise_rows(state.means[[g_where[k]]])[0]
+                sims[group] = vecs[group] @ state.units[g_where[k]]
             else:
                 pos = _create(state, ids, vecs, ts, group, window)
                 target[group] = -2 - pos
@@ -306,11 +348,11 @@ def _create(state: NarrativeState, ids: list[str], vecs: np.ndarray, ts: np.ndar
 def _fade(state: NarrativeState, now: float, params: NarrativeParams,
           result: UpdateResult) -> None:
     limit = now - params.fade_after_h * HOUR
-    for pos in state.active().tolist():
-        if state.last_seen[pos] < limit:
-            state.status[pos] = "faded"
-            result.faded.append((state.ids[pos], now))
-            result.touched.add(state.ids[pos])
+    active = state.active()
+    for pos in active[state.last_seen[active] < limit].tolist():
+        state.set_status(pos, "faded")
+        result.faded.append((state.ids[pos], now))
+        result.touched.add(state.ids[pos])
 
 
 def _merge(state: NarrativeState, touched: set[int], now: float, params: NarrativeParams,
@@ -321,7 +363,7 @@ def _merge(state: NarrativeState, touched: set[int], now: float, params: Narrati
         active = state.active()
         if len(active) < 2:
             return
-        centroids = normalise_rows(state.means[active])
+        centroids = state.units[active]
         pos_in_active = {p: k for k, p in enumerate(active.tolist())}
         probe = [p for p in pending if p in pos_in_active]
         if not probe:
@@ -337,10 +379,11 @@ def _merge(state: NarrativeState, touched: set[int], now: float, params: Narrati
             (a, b), key=lambda p: (-state.sizes[p], state.first_seen[p], state.ids[p]))
         n, m = state.sizes[survivor], state.sizes[loser]
         state.means[survivor] = (state.means[survivor] * n + state.means[loser] * m) / (n + m)
+        state.refresh(survivor)
         state.sizes[survivor] = n + m
         state.first_seen[survivor] = min(state.first_seen[survivor], state.first_seen[loser])
         state.last_seen[survivor] = max(state.last_seen[survivor], state.last_seen[loser])
-        state.status[loser] = "merged"
+        state.set_status(loser, "merged")
         state.merged_into[state.ids[loser]] = state.ids[survivor]
         result.merged.append((state.ids[loser], state.ids[survivor], now))
         result.touched.update({state.ids[survivor], state.ids[loser]})
