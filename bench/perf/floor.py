@@ -50,7 +50,9 @@ def bare_encoder(spec: str, batch_size: int) -> tuple[Callable[[list[str]], obje
     return encode, time.perf_counter() - start
 
 
-def run(base: int, new: int, bases_limit: int | None, data_dir: Path | None = None) -> dict:
+def run(base: int, new: int, bases_limit: int | None, data_dir: Path | None = None,
+        model: str | None = None) -> dict:
+    """``model``: an embedding spec ("use", "minilm", a folder); default: the configured one."""
     from bench.perf.corpus import cached_calibration, load_bases, populate
     from detectors.embedding import load_embedder, model_name, prepare_text
     from flows.analyse import analyse
@@ -59,6 +61,8 @@ def run(base: int, new: int, bases_limit: int | None, data_dir: Path | None = No
 
     data_dir = data_dir or Path(tempfile.mkdtemp(prefix="vigie-perf-floor-"))
     settings = load_settings(data_dir=data_dir)
+    if model:
+        settings.embedding.model = model
     spec = settings.embedding.model
     bases = load_bases(spec, bases_limit)
     sigma = cached_calibration(bases, spec)["sigma"]
@@ -107,12 +111,13 @@ def main(argv: list[str] | None = None) -> dict:
     parser.add_argument("--base", type=int, default=10_000)
     parser.add_argument("--new", type=int, default=2_000)
     parser.add_argument("--bases-limit", type=int, default=None)
+    parser.add_argument("--model", default=None, help="embedding spec (default: configured)")
     parser.add_argument("--quick", action="store_true", help="1,000 + 200 items")
     args = parser.parse_args(argv)
     if args.quick:
         args.base, args.new = 1_000, 200
         args.bases_limit = args.bases_limit or 1_000
-    result = run(args.base, args.new, args.bases_limit)
+    result = run(args.base, args.new, args.bases_limit, model=args.model)
     print(json.dumps(result, indent=2))
     return result
 

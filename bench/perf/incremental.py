@@ -22,9 +22,12 @@ from bench.perf.measure import run_stage
 TARGET_NOTHING_NEW_S = 2.0
 
 
-def _analyse(data_dir: Path, name: str, logs: Path, timeout_s: float) -> dict:
-    return run_stage(name, ["analyse", "--data-dir", str(data_dir), "--run-id", name],
-                     timeout_s=timeout_s, log=logs / f"{name}.log")
+def _analyse(data_dir: Path, name: str, logs: Path, timeout_s: float,
+             profile: Path | None = None) -> dict:
+    args = ["analyse", "--data-dir", str(data_dir), "--run-id", name]
+    if profile is not None:
+        args += ["--profile", str(profile)]
+    return run_stage(name, args, timeout_s=timeout_s, log=logs / f"{name}.log")
 
 
 def prepare(data_dir: Path, size: int, bases_limit: int | None, logs: Path,
@@ -40,7 +43,8 @@ def prepare(data_dir: Path, size: int, bases_limit: int | None, logs: Path,
 
 def run(size: int, fractions: tuple[float, ...], bases_limit: int | None, *,
         store: Path | None = None, real_embed: int = 1_000, timeout_s: float = 900.0,
-        logs: Path | None = None) -> dict:
+        logs: Path | None = None, profile_dir: Path | None = None) -> dict:
+    """``profile_dir``: record a pyinstrument profile of the nothing-new run there."""
     from bench.perf.corpus import load_bases
 
     logs = logs or Path(tempfile.mkdtemp(prefix="vigie-perf-incr-logs-"))
@@ -75,7 +79,9 @@ def run(size: int, fractions: tuple[float, ...], bases_limit: int | None, *,
                 total += new
             else:
                 row["embedding"] = "nothing to embed"
-            done = _analyse(work, f"run-{fraction:g}", logs, timeout_s)
+            profile = (profile_dir / f"analyse-nothing-new-{size}"
+                       if profile_dir is not None and not new else None)
+            done = _analyse(work, f"run-{fraction:g}", logs, timeout_s, profile)
             stats = done["stats"]
             row.update({
                 "run_s": stats.get("wall_s"), "process_s": done["seconds"],

@@ -1,12 +1,15 @@
 """Run one benchmark stage in its own process: wall time, peak RSS, bounded in time.
 
-Peak RSS comes from ``wait4`` (the kernel's ``ru_maxrss`` of that child alone), so each
-stage's memory is its own and not the harness's. A stage prints its stats as one JSON
-line last on stdout (``bench.perf.stage``).
+Peak RSS is the stage's own ``VmHWM`` (reported by the stage before it exits), else the
+peak of psutil samples every 50 ms. Not ``wait4``'s ``ru_maxrss``: after fork + exec it
+still holds the parent's size at fork, which would charge every stage with the harness's
+loaded models. A stage prints its stats as one JSON line last on stdout
+(``bench.perf.stage``).
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import platform
@@ -17,6 +20,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
+import psutil
 
 from bench.vigie_runner import bench_env
 
@@ -33,11 +37,14 @@ def run_stage(name: str, args: list[str], *, timeout_s: float, log: Path,
         err.flush()
         start = time.perf_counter()
         proc = subprocess.Popen(argv, stdout=out, stderr=err, cwd=ROOT, env=env or bench_env())
-        timed_out = False
+        timed_out, sampled = False, 0
+        watched = psutil.Process(proc.pid)
         while True:
-            pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
+            pid, status, _ = os.wait4(proc.pid, os.WNOHANG)
             if pid:
                 break
+            with contextlib.suppress(psutil.Error):
+                sampled = max(sampled, watched.memory_info().rss)
             if time.perf_counter() - start > timeout_s and not timed_out:
                 timed_out = True
                 proc.kill()
@@ -52,7 +59,7 @@ def run_stage(name: str, args: list[str], *, timeout_s: float, log: Path,
         except json.JSONDecodeError:
             stats = {}
     return {"stage": name, "seconds": round(seconds, 3),
-            "peak_rss_mb": round(usage.ru_maxrss / 1024, 1),
+            "peak_rss_mb": stats.get("vm_hwm_mb") or round(sampled / 2**20, 1),
             "returncode": proc.returncode, "timed_out": timed_out, "stats": stats}
 
 
@@ -68,8 +75,6 @@ def loglog_slope(sizes: list[int], seconds: list[float]) -> float | None:
 
 def machine() -> dict:
     """Date and machine the figures were measured on (load average at start too)."""
-    import psutil
-
     cpu = platform.processor() or platform.machine()
     try:
         for line in Path("/proc/cpuinfo").read_text().splitlines():

@@ -28,10 +28,12 @@ TARGET_RSS_MB = 8 * 1024
 
 
 def run_size(size: int, data_dir: Path, bases_limit: int | None, logs: Path,
-             timeout_s: float) -> dict:
+             timeout_s: float, profile_dir: Path | None = None) -> dict:
     rows: dict[str, dict] = {}
     for stage in STAGES:
         args = [stage, "--data-dir", str(data_dir), "--run-id", f"scale-{size}"]
+        if profile_dir is not None and stage != "populate":
+            args += ["--profile", str(profile_dir / f"{stage}-{size}")]
         if stage == "populate":
             args += ["--size", str(size)]
             if bases_limit:
@@ -91,7 +93,9 @@ def summarise(sizes: list[int], runs: dict[int, dict], rate: float) -> dict:
 
 
 def run(sizes: list[int], bases_limit: int | None, *, timeout_s: float = 900.0,
-        keep: Path | None = None, logs: Path | None = None) -> dict:
+        keep: Path | None = None, logs: Path | None = None,
+        profile_size: int | None = None, profile_dir: Path | None = None) -> dict:
+    """``profile_size``: record pyinstrument profiles of that size's analysis stages."""
     from bench.perf.corpus import load_bases
     from vigie.config import load_settings
 
@@ -103,7 +107,8 @@ def run(sizes: list[int], bases_limit: int | None, *, timeout_s: float = 900.0,
         shutil.rmtree(data_dir, ignore_errors=True)
         data_dir.mkdir(parents=True)
         try:
-            runs[n] = run_size(n, data_dir, bases_limit, logs, timeout_s)
+            runs[n] = run_size(n, data_dir, bases_limit, logs, timeout_s,
+                               profile_dir if n == profile_size else None)
         finally:
             if keep is None:
                 shutil.rmtree(data_dir, ignore_errors=True)

@@ -39,6 +39,18 @@ def profiled(path: Path | None) -> Iterator[None]:
                                                                   show_all=False))
 
 
+def peak_rss_mb() -> float | None:
+    """This process's own peak resident memory (VmHWM). Unlike ``ru_maxrss`` it does not
+    inherit the parent's size at fork, which exec keeps in the rusage high-water mark."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return round(int(line.split()[1]) / 1024, 1)
+    except OSError:
+        pass
+    return None
+
+
 def main(argv: list[str] | None = None) -> dict:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("stage", choices=["populate", "narratives", "signals", "analyse",
@@ -90,6 +102,7 @@ def main(argv: list[str] | None = None) -> dict:
             stats = route(settings, run_id)
             stats["assigned"] = len(stats.get("assigned", []))
     stats["wall_s"] = round(time.perf_counter() - start, 3)
+    stats["vm_hwm_mb"] = peak_rss_mb()
     print(json.dumps(stats, default=str))
     return stats
 
