@@ -68,7 +68,7 @@ def main(argv: list[str] | None = None) -> dict:
 
             configured = load_settings().embedding.model
             result["floor"] = [floor.run(*cfg["floor"], cfg["bases_limit"])]
-            if configured != "minilm":  # fewer base texts: MiniLM encodes them for real
+            if configured != "minilm" and mode != "tiny":  # fewer base texts: MiniLM encodes them for real
                 limit = min(cfg["bases_limit"] or 3_000, 3_000)
                 result["floor"].append(floor.run(*cfg["floor"], limit, model="minilm"))
         middle = cfg["sizes"][len(cfg["sizes"]) // 2] if mode != "full" else 100_000

@@ -61,7 +61,7 @@ def test_dask_runner_gives_the_default_vectors(tmp_path, shared_data, prefect_ha
     for other in (on_dask, on_default):
         other_ids, vecs = _vectors(other)
         assert other_ids == ids
-        assert vecs.shape == ref.shape == (N_TEXTS, 384)
+        assert vecs.shape == ref.shape and vecs.shape[0] == N_TEXTS
         np.testing.assert_allclose(vecs, ref, atol=1e-5)
     # a second run finds nothing new to embed
     assert embed(on_dask, "dask", workers=1)["embedded"] == 0
