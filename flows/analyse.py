@@ -65,19 +65,28 @@ def update_narratives(settings: Settings, run_id: str, model: str) -> dict[str, 
         rows = nar_store.load_active(con, model)
     if not ids:
         return {"assigned": 0, "new_narratives": 0, "merged": 0, "faded": 0, "touched": []}
+    t0 = time.perf_counter()
     state = NarrativeState.from_rows(vectors.shape[1], rows)
     result = update(state, ids, vectors, times, params)
-    active_touched = sorted(n for n in result.touched if state.status[state.index[n]]
-                            == "active")
+    t1 = time.perf_counter()
+    status = {n: state.status[state.index[n]] for n in result.touched}
+    active_touched = sorted(n for n, s in status.items() if s == "active")
+    relabel = sorted(n for n, s in status.items() if s != "merged")  # faded ones keep a label
     with store.transaction() as con:
         nar_store.write_update(con, run_id, model, state, result, resolve)
+        t2 = time.perf_counter()
         members, vecs, centroids, background = nar_store.load_label_inputs(
-            con, active_touched, model)
+            con, relabel, model)
+        t3 = time.perf_counter()
         labels = label_narratives(members, vecs, centroids, background)
+        t4 = time.perf_counter()
         nar_store.write_labels(con, labels)
+    t5 = time.perf_counter()
     return {"assigned": len(result.assignments), "new_narratives": len(result.created),
             "merged": len(result.merged), "faded": len(result.faded),
-            "touched": active_touched}
+            "touched": active_touched,
+            "timings": {"cluster_s": t1 - t0, "write_s": t2 - t1, "label_read_s": t3 - t2,
+                        "label_s": t4 - t3, "label_write_s": t5 - t4}}
 
 
 def _score(settings: Settings, run_id: str) -> dict[str, Any]:
@@ -111,6 +120,7 @@ def analyse(settings: Settings, run_id: str) -> dict[str, Any]:
         "merged": narr["merged"],
         "faded": narr["faded"],
         "narratives_touched": len(narr["touched"]),
+        **{k: round(v, 3) for k, v in narr.get("timings", {}).items()},
         "embed_s": round(t1 - t0, 3),
         "narratives_s": round(t2 - t1, 3),
     }

@@ -108,12 +108,19 @@ def write_update(
             )
         finally:
             con.unregister("_vigie_members")
-    for loser, survivor, _ in result.merged:
-        final = resolve(state, survivor)
-        con.execute("UPDATE narrative_members SET narrative_id = ? WHERE narrative_id = ?",
-                    [final, loser])
-        con.execute("UPDATE narratives SET merged_into = ? WHERE merged_into = ?",
-                    [final, loser])
+    if result.merged:  # earlier members of merged narratives move to the final survivor
+        redirects = pa.table({
+            "loser": pa.array([m[0] for m in result.merged], pa.string()),
+            "final": pa.array([resolve(state, m[1]) for m in result.merged], pa.string()),
+        })
+        con.register("_vigie_redirects", redirects)
+        try:
+            con.execute("UPDATE narrative_members SET narrative_id = r.final "
+                        "FROM _vigie_redirects r WHERE narrative_members.narrative_id = r.loser")
+            con.execute("UPDATE narratives SET merged_into = r.final "
+                        "FROM _vigie_redirects r WHERE narratives.merged_into = r.loser")
+        finally:
+            con.unregister("_vigie_redirects")
     _upsert_narratives(con, run_id, model, state, result.touched, resolve)
     events = [(nid, "created", None, t) for nid, t in result.created]
     events += [(loser, "merged", survivor, t) for loser, survivor, t in result.merged]
