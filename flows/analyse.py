@@ -24,8 +24,17 @@ EMBED_CHUNK = 2048  # contents encoded (and committed) per step: bounded memory,
 
 
 def narrative_params(settings: Settings) -> NarrativeParams:
-    """Defaults of :class:`NarrativeParams`, overridden by ``[detection.narratives]``."""
-    return NarrativeParams.from_mapping(settings.detection.get("narratives"))
+    """``[narratives]`` of ``detectors/detection.toml`` (with ``[detection.narratives]``
+    overrides from vigie.toml); the :class:`NarrativeParams` defaults when absent."""
+    from detectors.config import detection_config
+
+    try:
+        values = detection_config(settings.detection).get("narratives")
+    except ValueError:  # a detection.toml without a [narratives] table rejects the override
+        values = None
+    if values is None:
+        values = settings.detection.get("narratives")
+    return NarrativeParams.from_mapping(values)
 
 
 def embedder_for(settings: Settings) -> Embedder:
