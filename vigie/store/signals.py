@@ -116,7 +116,8 @@ def write_results(
 
 
 def _bulk(con: duckdb.DuckDBPyConnection, table: str, cols: list[str], rows: list[tuple]) -> None:
-    frame = pl.DataFrame(rows, schema=cols, orient="row")
+    # Read every row to type the columns: a column may be null for the first hundreds of rows.
+    frame = pl.DataFrame(rows, schema=cols, orient="row", infer_schema_length=None)
     con.register("_vigie_bulk", frame.to_arrow())
     try:
         casts = ", ".join(f"{c}::JSON" if c in ("detail", "evidence") else c for c in cols)
