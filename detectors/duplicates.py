@@ -122,6 +122,9 @@ def _minhash_pairs(
     return out
 
 
+MAX_BLOCK_CELLS = 1 << 24  # similarity cells per matrix block (~64 MB of float32)
+
+
 def _neighbour_pairs(
     vectors: np.ndarray, blocks: Sequence[Any], cfg: dict[str, Any]
 ) -> list[tuple[int, int, float]]:
@@ -141,18 +144,22 @@ def _neighbour_pairs(
             continue
         ids = np.asarray(idx)
         m = unit[ids]
-        for start in range(0, len(ids), step):
-            sims = m[start : start + step] @ m.T
+        # Rows per matrix block shrink as the block grows: a block of rows costs
+        # rows x len(ids) cells three times over (sims, -sims, argpartition's int64 output).
+        rows_per = max(1, min(step, MAX_BLOCK_CELLS // len(ids)))
+        for start in range(0, len(ids), rows_per):
+            sims = m[start : start + rows_per] @ m.T
             rows = np.arange(sims.shape[0])
             sims[rows, rows + start] = -1.0  # not oneself
             kk = min(k, sims.shape[1] - 1)
             top = np.argpartition(-sims, kk - 1, axis=1)[:, :kk]
-            for r in rows:
-                for c in top[r]:
-                    s = float(sims[r, c])
-                    if s >= floor:
-                        a, b = int(ids[start + r]), int(ids[c])
-                        out.append((min(a, b), max(a, b), s))
+            # row-major, as the row-by-row loop it replaces: same pairs in the same order
+            rr, cc = np.repeat(rows, kk), top.ravel()
+            ss = sims[rr, cc]
+            keep = ss >= floor
+            a, b = ids[start + rr[keep]], ids[cc[keep]]
+            out.extend(zip(np.minimum(a, b).tolist(), np.maximum(a, b).tolist(),
+                           ss[keep].astype(float).tolist(), strict=True))
     return out
 
 
