@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 import numpy as np
 import pytest
 
-from flows.analyse import analyse
+from flows.analyse import analyse, embed_new, update_narratives
 from vigie.config import Settings
 from vigie.store.embeddings import MissingEmbeddingError, load_vectors
 from vigie.store.items import upsert_items
@@ -122,3 +122,32 @@ def test_load_vectors_returns_rows_in_the_order_asked(analysed: Settings) -> Non
     assert both.shape == (2, 512) and both.dtype == np.float32
     assert np.allclose(both[1], one[0])
     assert np.isclose(np.linalg.norm(both[0]), 1.0, atol=1e-5)
+
+
+def test_a_merge_moves_members_and_keeps_the_old_id_as_a_redirect(settings: Settings) -> None:
+    """Two narratives that a later run finds to be one: the smaller redirects to the larger."""
+    settings.embedding.model = "use"
+    settings.detection = {"narratives": {"join_threshold": 0.99, "new_threshold": 0.99,
+                                         "group_join_threshold": 0.99, "merge_threshold": 0.6}}
+    settings.store().init()
+    storm_en = [POSTS[0], POSTS[1]]
+    add(settings, [row(k, s, t, x, lang, T0 + timedelta(hours=h))
+                   for k, (s, t, x, lang, h) in enumerate(storm_en)])
+    # the narrative part only: the signals stage reads detection.toml, which has no
+    # [narratives] table to accept this override yet
+    _, model = embed_new(settings)
+    update_narratives(settings, "run-a", model)  # nothing joins at 0.99: two narratives...
+    with settings.store().connect() as con:
+        rows = con.sql("SELECT narrative_id, status, merged_into, size FROM narratives "
+                       "ORDER BY narrative_id").fetchall()
+        events = con.sql("SELECT narrative_id, event, other_id FROM narrative_events "
+                         "WHERE event IN ('merged', 'absorbed')").fetchall()
+        members = dict(con.sql("SELECT item_id, narrative_id FROM narrative_members").fetchall())
+    # ... whose centroids (cosine > 0.6) merge at once into one survivor
+    merged = [r for r in rows if r[1] == "merged"]
+    active = [r for r in rows if r[1] == "active"]
+    assert len(merged) == 1 and len(active) == 1
+    loser, survivor = merged[0][0], active[0][0]
+    assert merged[0][2] == survivor and active[0][3] == 2
+    assert set(members.values()) == {survivor}
+    assert sorted(events) == sorted([(loser, "merged", survivor), (survivor, "absorbed", loser)])
