@@ -140,17 +140,20 @@ def compute_signals(
         if x is not None and (touched is None or x in touched):
             members.setdefault(x, []).append(i)
     idx_pairs: dict[str, dict[str, int]] = {}
+    translations: dict[str, list[tuple[int, int, float]]] = {}
     for p in dup.pairs:
         if nar[p.a] is not None and nar[p.a] == nar[p.b]:
             d = idx_pairs.setdefault(nar[p.a], {})
             d[p.kind] = d.get(p.kind, 0) + 1
+            if p.kind == "translation":
+                translations.setdefault(nar[p.a], []).append((p.a, p.b, p.similarity))
 
     results: dict[str, NarrativeResult] = {}
     for nid, idx in sorted(members.items()):
         results[nid] = _narrative(
             nid, idx, cfg, ids, src, times, now_s, texts, langs, dup.content, host_of,
             look_by_host, src_info, agency, by_narrative.get(nid, []), groups, network_of,
-            coord.window_s, idx_pairs.get(nid, {}), claims, items,
+            coord.window_s, idx_pairs.get(nid, {}), translations.get(nid, []), claims, items,
         )
     edges = [
         EdgeResult(e.source_a, e.source_b, e.weight, coord.window_s, e.community, e.coordinated,
@@ -166,7 +169,8 @@ def _narrative(
     host_of: list[Any], look_by_host: dict[str, Any], src_info: dict[str, Any],
     agency: list[str | None], pairs: list[tuple[int, int, str, float, float]],
     groups: dict[str, Any], network_of: dict[str, str], window_s: float,
-    dup_counts: dict[str, int], claims: Sequence[str], items: pl.DataFrame,
+    dup_counts: dict[str, int], translations: list[tuple[int, int, float]],
+    claims: Sequence[str], items: pl.DataFrame,
 ) -> NarrativeResult:
     sig = NarrativeSignals(items=len(idx))
     n_sources = sorted({src[i] for i in idx})
@@ -199,10 +203,18 @@ def _narrative(
     for kind, count in dup_counts.items():
         signals[kind] = (float(count), {"pairs": count})
         sig.duplicate_pairs[kind] = count
-    if pairs:
-        for _, _, kind, _, _ in pairs:
-            if kind == "translation":
-                sig.duplicate_pairs["translation"] = sig.duplicate_pairs.get("translation", 0) + 1
+    # Translated relays: a translation of coordinated content is evidence even when the
+    # relaying site is outside the network (it publishes later, in another language).
+    relayed = [(a, b, sim) for a, b, sim in translations if a in coord_items or b in coord_items]
+    for a, b, sim in relayed:
+        evidence.append(Row("translation", ids[a], ids[b], sim,
+                            {"languages": sorted({langs[a], langs[b]} - {None})}))
+        # the relay's language: the side outside the network (both when both are inside)
+        relay_side = {i for i in (a, b) if i not in coord_items} or {a, b}
+        sig.translation_languages = sorted(
+            set(sig.translation_languages) | {langs[i] for i in relay_side} - {None})
+    if relayed:
+        sig.duplicate_pairs["translation"] = len(relayed)
 
     # synchrony over the coordinated copies when there are some, else the whole narrative
     sub = sorted(coord_items) or idx
