@@ -34,6 +34,7 @@ def test_repeated_pair_rule_needs_two_distinct_texts_per_pair(mix_of) -> None:
 
 
 def test_cnt_co_tweet_flags_every_item_of_the_accounts_in_an_edge(mix_of) -> None:
+    pytest.importorskip("coordination_network_toolkit", reason="needs the [bench] extra")
     mix = mix_of(
         [
             ("m1", "Exact same words @someone", "u1", 0, "campaign"),
@@ -66,6 +67,7 @@ def test_cnt_co_tweet_flags_every_item_of_the_accounts_in_an_edge(mix_of) -> Non
 
 
 def test_cnt_co_similar_tweet_uses_token_jaccard(mix_of) -> None:
+    pytest.importorskip("coordination_network_toolkit", reason="needs the [bench] extra")
     base = "one two three four five six seven eight nine ten"
     mix = mix_of(
         [
