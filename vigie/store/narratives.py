@@ -127,11 +127,18 @@ def write_update(
     events += [(survivor, "absorbed", loser, t) for loser, survivor, t in result.merged]
     events += [(nid, "faded", None, t) for nid, t in result.faded]
     if events:
-        con.executemany(
-            "INSERT INTO narrative_events (narrative_id, event, other_id, event_at, run_id) "
-            "VALUES (?, ?, ?, ?, ?)",
-            [(n, e, o, _ts(t), run_id) for n, e, o, t in events],
-        )
+        table = pa.table({
+            "narrative_id": pa.array([e[0] for e in events], pa.string()),
+            "event": pa.array([e[1] for e in events], pa.string()),
+            "other_id": pa.array([e[2] for e in events], pa.string()),
+            "event_at": pa.array([_ts(e[3]) for e in events], pa.timestamp("us", tz="UTC")),
+        })
+        con.register("_vigie_events", table)
+        try:
+            con.execute("INSERT INTO narrative_events (narrative_id, event, other_id, event_at, "
+                        "run_id) SELECT *, $run FROM _vigie_events", {"run": run_id})
+        finally:
+            con.unregister("_vigie_events")
 
 
 def _upsert_narratives(con: duckdb.DuckDBPyConnection, run_id: str, model: str, state: Any,
