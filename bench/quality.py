@@ -9,6 +9,7 @@ Writes quality.json and quality.md (same folder) and prints the table. See docs/
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import os
 import shutil
@@ -34,8 +35,15 @@ def _timed(fn: Callable, *args):
 
 
 class Bench:
-    def __init__(self, small: bool, variants: list[str], log: Callable[[str], None] = print):
+    def __init__(
+        self,
+        small: bool,
+        variants: list[str],
+        log: Callable[[str], None] = functools.partial(print, flush=True),
+        vigie_config: Path | None = None,
+    ):
         self.small = small
+        self.vigie_config = vigie_config
         self.variants = variants
         self.log = log
         organic, campaign = datasets.load(small=small)
@@ -178,7 +186,9 @@ class Bench:
 
         mix = self.mixes[variant]
         csv = datasets.write_import_csv(mix, workdir / f"mix-{variant}.csv")
-        cli = VigieCli(workdir / f"data-{variant}", workdir / f"vigie-{variant}.log")
+        cli = VigieCli(
+            workdir / f"data-{variant}", workdir / f"vigie-{variant}.log", self.vigie_config
+        )
         start = time.perf_counter()
         self.log(f"vigie [{variant}]: import")
         cli.import_csv(csv)
@@ -202,7 +212,7 @@ class Bench:
 
         variant = "a" if "a" in self.mixes else self.variants[0]
         self.log(f"vigie [{variant}]: stability, fed day by day")
-        out = stream(self.mixes[variant], workdir / "stream", self.log)
+        out = stream(self.mixes[variant], workdir / "stream", self.log, self.vigie_config)
         share = metrics.stability(out["first"], out["last"])
         narratives = self.narratives_of(out["last"])
         coordination = self.coordination_of(variant, out["evidence"])
@@ -232,6 +242,9 @@ def main(argv: list[str] | None = None) -> dict:
     ap.add_argument("--skip-vigie", action="store_true")
     ap.add_argument("--skip-stability", action="store_true")
     ap.add_argument("--output", type=Path, default=RESULTS / "quality.json")
+    ap.add_argument(
+        "--vigie-config", type=Path, help="a vigie.toml for Vigie's runs (default: none)"
+    )
     ap.add_argument("--keep", action="store_true", help="keep Vigie's data folders and logs")
     args = ap.parse_args(argv)
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -239,11 +252,12 @@ def main(argv: list[str] | None = None) -> dict:
 
     variants = ["a", "b"] if args.variant == "both" else [args.variant]
     started = time.perf_counter()
-    bench = Bench(args.small, variants)
+    bench = Bench(args.small, variants, vigie_config=args.vigie_config)
     res: dict = {
         "date": report.now(),
         "machine": report.machine(),
         "small": args.small,
+        "vigie_config": str(args.vigie_config) if args.vigie_config else None,
         "data": bench.data_summary(),
         "vigie": {},
     }

@@ -134,6 +134,8 @@ def markdown(res: dict) -> str:
         f"(Python {m['python']}){' — SMALL slice' if res['small'] else ''}.",
         "",
     ]
+    if res.get("vigie_config"):
+        out += [f"Vigie ran with the configuration file `{res['vigie_config']}`.", ""]
     for variant, d in res["data"].items():
         out.append(
             f"- Variant {variant}: {d['items']} items ({d['organic']} organic in "

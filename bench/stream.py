@@ -20,7 +20,7 @@ from bench.vigie_runner import VigieError, coordination_prediction, narrative_la
 
 
 class InProcessVigie:
-    def __init__(self, data_dir: Path) -> None:
+    def __init__(self, data_dir: Path, config: Path | None = None) -> None:
         from typer.testing import CliRunner
 
         from vigie.cli.main import app
@@ -29,10 +29,13 @@ class InProcessVigie:
         self.app = app
         self.runner = CliRunner()
         self.data_dir = data_dir
-        self.settings = load_settings(data_dir)
+        self.settings = load_settings(data_dir, config)
+        self.options = ["--data-dir", str(data_dir)]
+        if config is not None:
+            self.options += ["--config", str(config)]
 
     def invoke(self, *args: str) -> None:
-        result = self.runner.invoke(self.app, ["--data-dir", str(self.data_dir), *args])
+        result = self.runner.invoke(self.app, [*self.options, *args])
         if result.exit_code != 0:
             detail = result.output[-2000:] if result.output else repr(result.exception)
             raise VigieError(f"`vigie {' '.join(args)}` exited {result.exit_code}: {detail}")
@@ -51,10 +54,10 @@ class InProcessVigie:
         return pl.read_parquet(dest)
 
 
-def stream(mix: pl.DataFrame, workdir: Path, log=print) -> dict:
+def stream(mix: pl.DataFrame, workdir: Path, log=print, config: Path | None = None) -> dict:
     """First and last narrative of every item when the mix arrives one day at a time, and
     every item listed as evidence in a flagged narrative on any day (what reviewers saw)."""
-    vigie = InProcessVigie(workdir / "data")
+    vigie = InProcessVigie(workdir / "data", config)
     days = mix.with_columns(pl.col("published_at").dt.date().alias("day")).partition_by(
         "day", maintain_order=True, include_key=False
     )

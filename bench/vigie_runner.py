@@ -99,11 +99,13 @@ def import_summary(text: str) -> dict:
 class VigieCli:
     """One fresh data folder driven through the ``vigie`` command."""
 
-    def __init__(self, data_dir: Path, log: Path) -> None:
+    def __init__(self, data_dir: Path, log: Path, config: Path | None = None) -> None:
         self.data_dir = data_dir
         self.log = log
         self.env = bench_env()
         self.base = [*vigie_executable(), "--data-dir", str(data_dir)]
+        if config is not None:
+            self.base += ["--config", str(config)]
         self.stages: list[Stage] = []
 
     def _run(self, name: str, *args: str, check: bool = True) -> tuple[Stage, str]:
