@@ -28,6 +28,9 @@ from bench import datasets, metrics, report
 RESULTS = Path(__file__).resolve().parent / "results"
 
 
+_say = functools.partial(print, flush=True)  # progress shows up in piped logs too
+
+
 def _timed(fn: Callable, *args):
     start = time.perf_counter()
     out = fn(*args)
@@ -39,7 +42,7 @@ class Bench:
         self,
         small: bool,
         variants: list[str],
-        log: Callable[[str], None] = functools.partial(print, flush=True),
+        log: Callable[[str], None] = _say,
         vigie_config: Path | None = None,
     ):
         self.small = small
