@@ -27,7 +27,7 @@ celles celui ceux été être avoir ont sont était étaient sera seront fait fa
 moins très tout tous toute toutes aussi alors donc car puis sans sous entre après avant
 depuis chez dont ainsi encore déjà si non oui peu bien selon vers contre lors pendant
 leurs quand comment pourquoi quel quelle quels quelles cela aujourd hui hier demain
-avait avaient peut doit dit a y
+avait avaient peut doit dit a y aurait auraient serait seraient pourrait pourraient
 """
 FRENCH_STOP_WORDS = frozenset(_FRENCH.split())
 SOCIAL_STOP_WORDS = frozenset({"rt", "via", "amp", "http", "https", "www", "com"})
