@@ -11,6 +11,7 @@ import logging
 import time
 from typing import Any
 
+from detectors.config import detection_config
 from detectors.embedding import Embedder, load_embedder, model_name, prepare_text
 from detectors.labels import label_narratives
 from detectors.narratives import NarrativeParams, NarrativeState, resolve, update
@@ -24,17 +25,8 @@ EMBED_CHUNK = 2048  # contents encoded (and committed) per step: bounded memory,
 
 
 def narrative_params(settings: Settings) -> NarrativeParams:
-    """``[narratives]`` of ``detectors/detection.toml`` (with ``[detection.narratives]``
-    overrides from vigie.toml); the :class:`NarrativeParams` defaults when absent."""
-    from detectors.config import detection_config
-
-    try:
-        values = detection_config(settings.detection).get("narratives")
-    except ValueError:  # a detection.toml without a [narratives] table rejects the override
-        values = None
-    if values is None:
-        values = settings.detection.get("narratives")
-    return NarrativeParams.from_mapping(values)
+    """``[narratives]`` of detectors/detection.toml, with ``[detection.narratives]`` overrides."""
+    return NarrativeParams.from_mapping(detection_config(settings.detection)["narratives"])
 
 
 def embedder_for(settings: Settings) -> Embedder:
