@@ -8,36 +8,13 @@ import pytest
 
 from flows.digest import write_digest
 
-ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not Path(CHROMIUM).exists():
-        pytest.fail("Chromium missing: apt-get install -y chromium (make browser)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
-        yield b
-        b.close()
-
 
 @pytest.mark.browser
 @pytest.mark.parametrize("lang", ["fr", "en"])
-def test_digest_renders_in_chromium(sample, browser, lang):
+def test_digest_renders_in_chromium(sample, chromium, artifacts, lang):
     settings, facts = sample
     out = write_digest(settings, facts["day"], lang)
-    page = browser.new_page(viewport={"width": 700, "height": 900})
+    page = chromium.new_page(viewport={"width": 700, "height": 900})
     dialogs: list[str] = []
     page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
     requests: list[str] = []
@@ -49,16 +26,15 @@ def test_digest_renders_in_chromium(sample, browser, lang):
     assert not [u for u in requests if u.startswith("http")]  # self-contained: no fetch at all
     sizes = page.eval_on_selector_all("img", "els => els.map(e => e.naturalWidth)")
     assert len(sizes) == 2 and all(w > 0 for w in sizes)
-    ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"digest_{lang}.png"), full_page=True)
+    page.screenshot(path=str(artifacts / f"digest_{lang}.png"), full_page=True)
     page.close()
 
 
 @pytest.mark.browser
-def test_digest_reads_fine_without_images(sample, browser):
+def test_digest_reads_fine_without_images(sample, chromium, artifacts):
     settings, facts = sample
     out = write_digest(settings, facts["day"], "fr")
-    context = browser.new_context(viewport={"width": 700, "height": 900})
+    context = chromium.new_context(viewport={"width": 700, "height": 900})
     page = context.new_page()
     page.goto(Path(out["path"]).as_uri())
     # like a mail client that blocks images: charts gone, alt text included
@@ -68,5 +44,5 @@ def test_digest_reads_fine_without_images(sample, browser):
     assert text.count("Articles par jour, 14 derniers jours") == 2
     assert "0 · 0 · 0 · 0 · 0 · 0 · 0 · 0 · 0 · 0 · 0 · 0 · 6 · 4" in text
     assert "Ouvrir le dossier et ses preuves" in text
-    page.screenshot(path=str(ARTIFACTS / "digest_fr_no_images.png"), full_page=True)
+    page.screenshot(path=str(artifacts / "digest_fr_no_images.png"), full_page=True)
     context.close()

@@ -3,45 +3,16 @@
 from __future__ import annotations
 
 import email
-import socket
 from email import policy
 
 import pytest
-from aiosmtpd.controller import Controller
 
 from flows.digest import send_digest
 
 
-class _Collect:
-    def __init__(self) -> None:
-        self.envelopes: list = []
-
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd hook name
-        self.envelopes.append(envelope)
-        return "250 OK"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@pytest.fixture
-def smtp_server():
-    handler = _Collect()
-    controller = Controller(handler, hostname="127.0.0.1", port=_free_port())
-    controller.start()
-    try:
-        yield controller, handler
-    finally:
-        controller.stop()
-
-
-def test_digest_reaches_each_communication_member_in_their_language(sample, smtp_server):
+def test_digest_reaches_each_communication_member_in_their_language(sample, smtp_inbox):
     settings, facts = sample
-    controller, handler = smtp_server
-    settings.smtp.host, settings.smtp.port = "127.0.0.1", controller.port
+    settings.smtp.host, settings.smtp.port = "127.0.0.1", smtp_inbox.port
     settings.smtp.sender = "vigie@example.org"
     result = send_digest(settings, facts["day"])
     assert sorted(result["sent"]) == [
@@ -50,8 +21,8 @@ def test_digest_reaches_each_communication_member_in_their_language(sample, smtp
     ]  # not the inactive one
     assert result["failed"] == {}
     by_rcpt = {
-        env.rcpt_tos[0]: email.message_from_bytes(env.content, policy=policy.default)
-        for env in handler.envelopes
+        rcpt[0]: email.message_from_bytes(raw, policy=policy.default)
+        for _sender, rcpt, raw in smtp_inbox.messages
     }
     assert set(by_rcpt) == {"claire@example.org", "john@example.org"}
     for rcpt, lang, heading in (

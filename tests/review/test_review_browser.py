@@ -5,7 +5,6 @@ from __future__ import annotations
 import socket
 import threading
 import time
-from pathlib import Path
 
 import pytest
 import uvicorn
@@ -18,10 +17,6 @@ from vigie.store.review import cases
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]
-ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
 
 
 def _free_port() -> int:
@@ -32,8 +27,6 @@ def _free_port() -> int:
 
 @pytest.fixture(scope="module")
 def live(tmp_path_factory):
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} missing: apt-get install -y chromium")
     settings = load_settings(data_dir=tmp_path_factory.mktemp("browser") / "data")
     seed(settings)
     route(settings, "r0")  # N-camp1 -> awa, N-camp2 -> boris
@@ -52,19 +45,9 @@ def live(tmp_path_factory):
     thread.join(timeout=10)
 
 
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
-        yield b
-        b.close()
-
-
 @pytest.fixture
-def page(browser):
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="fr-FR")
+def page(chromium):
+    context = chromium.new_context(viewport={"width": 1280, "height": 900}, locale="fr-FR")
     page = context.new_page()
     page.dialogs = []
     page.csp_errors = []
@@ -84,7 +67,7 @@ def log_in(page, base: str, user: str) -> None:
     assert "/login" not in page.url
 
 
-def test_reservist_reviews_and_decides_a_case(live, page):
+def test_reservist_reviews_and_decides_a_case(artifacts, live, page):
     settings, base = live
     log_in(page, base, "awa")
     page.goto(f"{base}/cases/mine")
@@ -109,8 +92,7 @@ def test_reservist_reviews_and_decides_a_case(live, page):
     for link in page.locator("#items a").all():
         assert link.get_attribute("rel") == "noopener noreferrer"
         assert link.get_attribute("href").startswith("https://")
-    ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / "review_case_page.png"), full_page=True)
+    page.screenshot(path=str(artifacts / "review_case_page.png"), full_page=True)
 
     # DISARM picker over HTMX (served locally, CSP-compatible), then the decision
     page.fill("#technique-search", "T0086")
@@ -127,7 +109,7 @@ def test_reservist_reviews_and_decides_a_case(live, page):
     assert "campagne confirmée" in decision and "T0086" in decision and "T0023.001" in decision
     assert "Démystifier" in decision
     assert page.inner_text("#case-status") == "campagne confirmée"
-    page.screenshot(path=str(ARTIFACTS / "review_case_decided.png"), full_page=True)
+    page.screenshot(path=str(artifacts / "review_case_decided.png"), full_page=True)
     assert page.csp_errors == []
 
     page.click("#logout")

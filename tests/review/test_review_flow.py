@@ -7,9 +7,6 @@ import socket
 from datetime import UTC, datetime, timedelta
 from email import policy
 
-import pytest
-from aiosmtpd.controller import Controller
-
 from flows.route import route
 from vigie.store.review import cases, people
 
@@ -91,35 +88,15 @@ def test_nobody_free_leaves_a_new_case_for_coordinators(seeded):
 # --- email ------------------------------------------------------------------------------------
 
 
-class Inbox:
-    def __init__(self) -> None:
-        self.messages: list[tuple[str, list[str], bytes]] = []
-
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd hook name
-        self.messages.append((envelope.mail_from, list(envelope.rcpt_tos), envelope.content))
-        return "250 OK"
-
-
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
 
 
-@pytest.fixture
-def smtp_server():
-    inbox = Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=_free_port())
-    controller.start()
-    try:
-        yield inbox, controller.port
-    finally:
-        controller.stop()
-
-
-def test_assignment_and_escalation_emails_reach_a_real_smtp_server(seeded, smtp_server):
-    inbox, port = smtp_server
-    seeded.smtp.host, seeded.smtp.port = "127.0.0.1", port
+def test_assignment_and_escalation_emails_reach_a_real_smtp_server(seeded, smtp_inbox):
+    inbox = smtp_inbox
+    seeded.smtp.host, seeded.smtp.port = "127.0.0.1", inbox.port
     seeded.smtp.sender = "vigie@example.org"
     seeded.review.base_url = "https://vigie.example.org/"
     out = route(seeded, "run-1")
@@ -145,9 +122,9 @@ def test_assignment_and_escalation_emails_reach_a_real_smtp_server(seeded, smtp_
     assert all("remonté" in m["Subject"] for m in escalations)
 
 
-def test_hostile_label_cannot_inject_headers(seeded, smtp_server):
-    inbox, port = smtp_server
-    seeded.smtp.host, seeded.smtp.port = "127.0.0.1", port
+def test_hostile_label_cannot_inject_headers(seeded, smtp_inbox):
+    inbox = smtp_inbox
+    seeded.smtp.host, seeded.smtp.port = "127.0.0.1", inbox.port
     with seeded.store().connect() as con:
         con.execute("UPDATE narratives SET label = 'Alerte\r\nBcc: victim@example.org' "
                     "WHERE narrative_id = 'N-camp1'")
