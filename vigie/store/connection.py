@@ -14,12 +14,19 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import duckdb
 
 log = logging.getLogger(__name__)
 
 LOCK_MESSAGES = ("Could not set lock", "Conflicting lock", "database is locked")
+
+
+def rows_as_dicts(cursor: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
+    """Fetch every row of an executed query as ``{column: value}`` dicts."""
+    names = [d[0] for d in cursor.description]
+    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
 
 class StoreLockedError(RuntimeError):

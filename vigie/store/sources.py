@@ -9,6 +9,7 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
+from vigie.store.connection import rows_as_dicts as _dicts
 from vigie.store.items import TS
 
 FETCH_SCHEMA = pa.schema(
@@ -33,11 +34,6 @@ SOURCE_COLUMNS = (
     "source_id", "kind", "name", "url", "site_url", "domain", "registered_domain", "language",
     "region", "added_at",
 )
-
-
-def _dicts(cur: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
-    names = [d[0] for d in cur.description]
-    return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
 
 
 def upsert_sources(con: duckdb.DuckDBPyConnection, rows: Sequence[dict[str, Any]]) -> int:

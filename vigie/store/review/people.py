@@ -9,6 +9,8 @@ from typing import Any
 
 import duckdb
 
+from vigie.store.connection import rows_as_dicts as _dicts
+
 Con = duckdb.DuckDBPyConnection
 
 _PEOPLE_COLUMNS = (
@@ -23,11 +25,6 @@ _OPEN_LOAD = (
 
 def now() -> datetime:
     return datetime.now(UTC)
-
-
-def _dicts(cur: Con) -> list[dict[str, Any]]:
-    names = [d[0] for d in cur.description]
-    return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
 
 
 # --- reservists -------------------------------------------------------------------------------
