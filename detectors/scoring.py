@@ -1,4 +1,8 @@
-"""Combine a narrative's signals into a score in [0, 1] with reasons in plain sentences.
+"""Combine a narrative's signals into a score in [0, 1] with reasons.
+
+Each reason is a code and its params (see :mod:`detectors.reason_templates`); its English
+sentence comes from :func:`detectors.reason_render.render`, the same renderer the review
+desk and the digest use in the reader's language.
 
 score = 1 - prod(1 - weight_k * strength_k) (noisy-OR: each signal can only add
 suspicion); weights and the flag threshold are in detection.toml. Only coordinated
@@ -10,6 +14,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Any
+
+from detectors.reason_render import render
 
 
 @dataclass
@@ -37,19 +43,31 @@ class NarrativeSignals:
     syndication: list[tuple[str, list[str]]] = field(default_factory=list)  # (agency, outlets)
 
 
-def duration(seconds: float) -> str:
-    """'9 minutes', '2 hours', '3 days' (rounded, never '0')."""
-    s = max(0.0, float(seconds))
-    for unit, size in (("day", 86400), ("hour", 3600), ("minute", 60)):
-        if s >= size:
-            n = round(s / size)
-            return f"{n} {unit}{'s' if n != 1 else ''}"
-    return "under a minute"
+@dataclass(frozen=True)
+class Reason:
+    """One reason: a template code and its params (plain JSON values)."""
+
+    code: str
+    params: dict[str, Any]
+
+    @property
+    def text(self) -> str:
+        """The English sentence (what ``flags.reasons`` stores)."""
+        return render(self.code, self.params)
+
+    def as_json(self) -> dict[str, Any]:
+        return {"code": self.code, "params": self.params}
 
 
-def _names(values: list[str], limit: int = 4) -> str:
-    shown = ", ".join(values[:limit])
-    return shown + (f" and {len(values) - limit} more" if len(values) > limit else "")
+def _plain(value: Any) -> Any:
+    """Plain JSON values (numpy scalars and tuples come from the signal code)."""
+    if isinstance(value, list | tuple):
+        return [str(v) for v in value]
+    return value.item() if hasattr(value, "item") else value  # numpy scalar -> int/float
+
+
+def _reason(code: str, params: dict[str, Any]) -> Reason:
+    return Reason(code, {k: _plain(v) for k, v in params.items()})
 
 
 def strengths(sig: NarrativeSignals, cfg: dict[str, Any]) -> dict[str, float]:
@@ -67,7 +85,7 @@ def strengths(sig: NarrativeSignals, cfg: dict[str, Any]) -> dict[str, float]:
     }
 
 
-def score(sig: NarrativeSignals, config: dict[str, Any]) -> tuple[float, bool, list[str]]:
+def score(sig: NarrativeSignals, config: dict[str, Any]) -> tuple[float, bool, list[Reason]]:
     """(score, flagged, reasons) of one narrative."""
     cfg = config["scoring"]
     st = strengths(sig, config)
@@ -81,42 +99,39 @@ def score(sig: NarrativeSignals, config: dict[str, Any]) -> tuple[float, bool, l
     return value, flagged, reasons(sig, st, flagged)
 
 
-def reasons(sig: NarrativeSignals, st: dict[str, float], flagged: bool) -> list[str]:
-    out: list[str] = []
+def reasons(sig: NarrativeSignals, st: dict[str, float], flagged: bool) -> list[Reason]:
+    out: list[Reason] = []
     if st["coordination"]:
-        out.append(
-            f"{len(sig.coord_sources)} sources ({_names(sig.coord_sources)}) co-published "
-            f"{sig.coord_contents} near-identical text{'s' if sig.coord_contents != 1 else ''} "
-            f"here; they belong to a network of {sig.coord_group_sources} sources that "
-            f"published {sig.coord_group_contents} contents together, each time within "
-            f"{duration(sig.coord_window_s)} of each other, more often than chance allows."
-        )
+        out.append(_reason("coordination", {
+            "sources": len(sig.coord_sources), "source_names": list(sig.coord_sources),
+            "contents": sig.coord_contents, "network_sources": sig.coord_group_sources,
+            "network_contents": sig.coord_group_contents,
+            "window_s": round(sig.coord_window_s)}))
     if sig.sync_sources >= 2 and (st["synchrony"] or st["coordination"]):
-        out.append(f"{sig.sync_sources} sources published near-identical text within "
-                   f"{duration(sig.sync_span_s)}.")
+        out.append(_reason("synchrony", {"sources": sig.sync_sources,
+                                        "span_s": round(sig.sync_span_s)}))
     if sig.lookalikes:
-        targets = sorted({t for _, t in sig.lookalikes})
         domains = sorted({d for d, _ in sig.lookalikes})
-        out.append(f"{len(domains)} of the sources are look-alike domains of "
-                   f"{_names(targets)} ({_names(domains)}).")
+        out.append(_reason("lookalike", {"count": len(domains),
+                                        "targets": sorted({t for _, t in sig.lookalikes}),
+                                        "domains": domains}))
     if sig.translation_languages:
-        out.append(f"Translated copies relay it in {_names(sig.translation_languages)} "
-                   f"({sig.duplicate_pairs.get('translation', 0)} translation pairs).")
+        out.append(_reason("translation", {"languages": list(sig.translation_languages),
+                                          "pairs": sig.duplicate_pairs.get("translation", 0)}))
     if sig.new_sources:
-        out.append(f"{sig.new_sources} of its {sig.sources} sources first appeared in the "
-                   f"last {sig.new_days} days.")
+        out.append(_reason("new_sources", {"count": sig.new_sources, "sources": sig.sources,
+                                          "days": sig.new_days}))
     if sig.is_burst:
-        out.append(f"Volume jumped to {sig.burst_latest} items in the last "
-                   f"{duration(sig.burst_window_s)} ({sig.burst_ratio:.1f}x its recent pace).")
+        out.append(_reason("burst", {"items": sig.burst_latest,
+                                    "window_s": round(sig.burst_window_s),
+                                    "ratio": round(float(sig.burst_ratio), 1)}))
     for claim, s in sig.watchlist[:2]:
-        out.append(f"Matches a known disinformation narrative: \"{claim}\" ({s:.0f}% similar).")
+        out.append(_reason("watchlist", {"claim": claim, "similarity": round(s)}))
     for agency, outlets in sig.syndication:
-        out.append(f"Agency dispatch credited to {agency} republished by {len(outlets)} "
-                   f"established outlets ({_names(outlets)}): legitimate syndication, "
-                   "not a campaign.")
+        out.append(_reason("syndication", {"agency": agency, "outlets": len(outlets),
+                                          "outlet_names": list(outlets)}))
     if not flagged and not st["coordination"] and sig.sources >= 2:
-        out.append(f"{sig.sources} sources cover it without acting as a group (organic "
-                   "coverage).")
+        out.append(_reason("organic", {"sources": sig.sources}))
     if sig.first_seen_age_s is not None:
-        out.append(f"First seen {duration(sig.first_seen_age_s)} ago.")
+        out.append(_reason("first_seen", {"age_s": round(sig.first_seen_age_s)}))
     return out

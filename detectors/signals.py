@@ -44,9 +44,10 @@ class NarrativeResult:
     narrative_id: str
     score: float
     flagged: bool
-    reasons: list[str]
+    reasons: list[str]  # English sentences
     signals: dict[str, tuple[float, dict[str, Any]]]  # kind -> (value, detail)
     evidence: list[Row]
+    reason_codes: list[dict[str, Any]] = field(default_factory=list)  # [{code, params}]
 
 
 @dataclass
@@ -291,4 +292,5 @@ def _narrative(
     if not flagged:
         # evidence of an unflagged narrative documents why it was not flagged only
         evidence = [r for r in evidence if r.kind in ("syndication", "lookalike_domain")]
-    return NarrativeResult(nid, value, flagged, why, signals, evidence)
+    return NarrativeResult(nid, value, flagged, [r.text for r in why], signals, evidence,
+                           [r.as_json() for r in why])

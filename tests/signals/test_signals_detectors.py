@@ -13,7 +13,7 @@ from detectors.config import detection_config
 from detectors.coordination import detect_coordination, estimate_window
 from detectors.duplicates import find_duplicates
 from detectors.lookalike import LookalikeMatcher
-from detectors.scoring import duration
+from detectors.reason_render import duration
 from detectors.signals import compute_signals
 from detectors.synchrony import synchrony
 from detectors.syndication import attribution
@@ -126,6 +126,7 @@ def test_synchrony_bursts_attribution_watchlist():
                         detection_config()["watchlist"])
     assert m and m[0].claim_index == 0
     assert duration(540) == "9 minutes" and duration(2 * 86400) == "2 days"
+    assert duration(3 * 3600, "fr") == "3\u00a0heures"  # no-break space
 
 
 @pytest.fixture(scope="module")
@@ -140,7 +141,7 @@ def test_planted_network_flagged_with_reasons(scored):
         r = scored.narratives[f"N-camp{k}"]
         assert r.flagged and r.score >= 0.5
         text = " ".join(r.reasons)
-        assert "look-alike domains of lefigaro.fr, lemonde.fr" in text
+        assert "look-alike domains of lefigaro.fr and lemonde.fr" in text
         assert "6 sources published near-identical text within 10 minutes" in text
         assert "first appeared in the last 14 days" in text
         ev = {(e.kind, e.item_id) for e in r.evidence}

@@ -45,6 +45,6 @@ def test_translation_of_coordinated_copies_is_evidence_with_a_reason() -> None:
     assert camp.flagged
     translated = [e for e in camp.evidence if e.kind == "translation"]
     assert translated and all("relay-0" in (e.item_id, e.other_item_id) for e in translated)
-    assert any("Translated copies relay it in fr" in r for r in camp.reasons)
+    assert any("Translated copies relay it in French" in r for r in camp.reasons)
     # an unrelated story of the network gets no translation evidence
     assert not [e for e in result.narratives["N-camp1"].evidence if e.kind == "translation"]
