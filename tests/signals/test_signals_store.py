@@ -61,3 +61,24 @@ def test_score_writes_flags_and_is_idempotent(settings):
     after = _snapshot(settings)
     for name in before:
         assert before[name].equals(after[name]), name
+
+
+def test_flags_store_reason_codes_beside_the_english_sentences(settings):
+    import json
+
+    from detectors.reason_render import render
+
+    _load(settings)
+    score(settings, "run-1")
+    with settings.store().connect() as con:
+        rows = con.execute("SELECT narrative_id, reasons, reason_codes FROM flags "
+                           "ORDER BY narrative_id").fetchall()
+    assert rows
+    for nid, sentences, codes in rows:
+        codes = json.loads(codes)
+        assert [c["code"] for c in codes] and len(codes) == len(sentences), nid
+        # the stored English is what the shared renderer gives for the stored codes
+        assert [render(c["code"], c["params"]) for c in codes] == sentences
+    camp = next(json.loads(c) for nid, _, c in rows if nid == "N-camp0")
+    look = next(c for c in camp if c["code"] == "lookalike")
+    assert look["params"]["domains"] == ["lefigaro-fr.info", "lemonde.ltd"]

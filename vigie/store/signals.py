@@ -96,6 +96,7 @@ def write_results(
                             json.dumps(e.detail, default=str)))
         was = first.get(nid)
         flag_rows.append((nid, float(r.score), bool(r.flagged), list(r.reasons),
+                          json.dumps(r.reason_codes, ensure_ascii=False),
                           was or (computed_at if r.flagged else None), computed_at, run_id))
     if sig_rows:
         con.executemany("INSERT INTO signals VALUES (?, ?, ?, ?, ?, ?)", sig_rows)
@@ -104,8 +105,8 @@ def write_results(
                                 "detail"], ev_rows)
     if flag_rows:
         con.executemany("INSERT INTO flags (narrative_id, score, flagged, reasons, "
-                        "first_flagged_at, updated_at, run_id) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                        flag_rows)
+                        "reason_codes, first_flagged_at, updated_at, run_id) "
+                        "VALUES (?, ?, ?, ?, ?::JSON, ?, ?, ?)", flag_rows)
     con.execute("DELETE FROM source_edges")
     edge_rows = [(e.source_a, e.source_b, float(e.weight), e.window_s, e.community,
                   json.dumps({"coordinated": e.coordinated, "p_value": e.p_value,
