@@ -22,7 +22,7 @@ $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(PIP) --upgrade pip setuptools wheel
 	$(PIP) torch==2.13.0
-	$(PIP) -e '.[test]'
+	$(PIP) -e '.[test,bench]'
 	touch $(STAMP)
 
 # Debian's Chromium for the browser tests (Playwright drives /usr/bin/chromium).
@@ -35,7 +35,6 @@ lint: install
 	$(BIN)/ruff check .
 
 bench-quality: install
-	$(PIP) -e '.[test,bench]'
 	$(BIN)/python -m bench.quality
 
 bench: install
