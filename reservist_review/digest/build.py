@@ -7,6 +7,7 @@ always gives the same digest; rendering (HTML, text, Markdown) lives in ``render
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
@@ -100,7 +101,8 @@ def assemble(
             "keywords": list(row.get("keywords") or [])[:6],
             "size": int(row.get("size") or 0),
             "score": row.get("score"),
-            "reasons": list(row.get("reasons") or []),
+            "reasons": list(row.get("reasons") or []),  # English sentences
+            "reason_codes": _parsed(row.get("reason_codes")),  # rendered per language
             "first_seen_at": row.get("first_seen_at"),
             "last_seen_at": row.get("last_seen_at"),
             "url": case_url(base_url, nid),
@@ -180,6 +182,11 @@ def charted(digest: dict[str, Any]) -> list[dict[str, Any]]:
 def _title(row: dict[str, Any]) -> str:
     # The headline (a representative item title) reads better than the keyword label.
     return (row.get("headline") or row.get("label") or row["narrative_id"]).strip()
+
+
+def _parsed(value: Any) -> Any:
+    """JSON read from the store comes back as text."""
+    return json.loads(value) if isinstance(value, str) else value
 
 
 def _named(entry_id: str) -> dict[str, str]:

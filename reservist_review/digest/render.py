@@ -20,6 +20,7 @@ from babel.numbers import format_decimal, format_percent
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from reservist_review.i18n import normalise_language, translations
+from reservist_review.reasons import render_reasons
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f\u200b-\u200f\u2028-\u202e\u2066-\u2069]+")
 # Review statuses (cases.status) as readers see them; translated through the catalog.
@@ -63,9 +64,9 @@ def _environment(lang: str) -> Environment:
     review_terms = translations(lang, "review").gettext
     env.filters.update(
         oneline=oneline,
-        # Data strings (reasons, statuses) are looked up in the catalog as plain text; they
+        # Data strings (reasons, statuses) are rendered or looked up as plain text; they
         # never go through the template's _() which would mark them safe and %-format them.
-        catalog=lambda text: catalog(str(text)),
+        reasons=lambda n: render_reasons(n.get("reasons"), n.get("reason_codes"), lang),
         review_term=lambda text: review_terms(str(text)),
         status_name=lambda status: catalog(STATUS_NAMES.get(str(status), str(status))),
         md=md_escape,

@@ -1,4 +1,4 @@
-"""A small store with known content, written with plain SQL (tables of migration 001 only).
+"""A small store with known content, written with plain SQL (tables of the migrations).
 
 Shared by the digest, ops and notebook tests (their conftests put this folder on sys.path).
 Digest day: 2026-11-25 in Europe/Paris. Narratives:
@@ -17,6 +17,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import numpy as np
 
+from detectors.reason_render import render
 from vigie.config import Settings
 
 DAY = date(2026, 11, 25)
@@ -25,6 +26,17 @@ HOSTILE = (
     "[click](javascript:alert(1)) & co"
 )
 T0 = datetime(2026, 11, 25, 8, 0, tzinfo=UTC)  # 09:00 in Paris on the digest day
+CAMP_REASONS = [
+    {"code": "synchrony", "params": {"sources": 6, "span_s": 900}},
+    {"code": "lookalike", "params": {"count": 2, "targets": ["lefigaro.fr", "lemonde.fr"],
+                                     "domains": ["lefigaro-news.com", "lemonde-fr.info"]}},
+]
+# A look-alike domain is feed-derived: hostile markup in the params must stay text.
+HOSTILE_REASONS = [
+    {"code": "lookalike", "params": {"count": 1, "targets": ["lemonde.fr"],
+                                     "domains": [HOSTILE]}},
+]
+OLD_REASON = "Burst of volume."
 
 SOURCES = [
     # source_id, name, registered_domain, language
@@ -220,33 +232,26 @@ def build_sample_store(settings: Settings, embedding_dim: int = 16) -> dict:
                 for nid, label, kw, langs, size, first, last in narratives
             ],
         )
+        # Reasons as the signals stage writes them: English sentences and their codes
+        # (N-old has no codes, like rows written before migration 007).
+        flags = [
+            ("N-camp", 0.91, True, CAMP_REASONS, datetime(2026, 11, 24, 11, tzinfo=UTC)),
+            ("N-hostile", 0.74, True, HOSTILE_REASONS, T0 + timedelta(hours=2)),
+            ("N-organic", 0.12, False, [{"code": "organic", "params": {"sources": 6}}], None),
+        ]
         con.executemany(
-            "INSERT INTO flags (narrative_id, score, flagged, reasons, first_flagged_at,"
-            " updated_at)"
-            " VALUES (?, ?, ?, ?, ?, ?)",
+            "INSERT INTO flags (narrative_id, score, flagged, reasons, reason_codes,"
+            " first_flagged_at, updated_at) VALUES (?, ?, ?, ?, ?::JSON, ?, ?)",
             [
-                (
-                    "N-camp",
-                    0.91,
-                    True,
-                    [
-                        "6 sources published near-identical text within 15 minutes.",
-                        "2 sources use look-alike domains of real newspapers.",
-                    ],
-                    datetime(2026, 11, 24, 11, tzinfo=UTC),
-                    now,
-                ),
-                ("N-hostile", 0.74, True, [HOSTILE], T0 + timedelta(hours=2), now),
-                ("N-organic", 0.12, False, ["Many independent sources, own wording."], None, now),
-                (
-                    "N-old",
-                    0.66,
-                    True,
-                    ["Burst of volume."],
-                    datetime(2026, 11, 20, 12, tzinfo=UTC),
-                    now,
-                ),
+                (nid, score, flagged, [render(r["code"], r["params"]) for r in codes],
+                 json.dumps(codes), first, now)
+                for nid, score, flagged, codes, first in flags
             ],
+        )
+        con.execute(
+            "INSERT INTO flags (narrative_id, score, flagged, reasons, first_flagged_at,"
+            " updated_at) VALUES (?, ?, ?, ?, ?, ?)",
+            ["N-old", 0.66, True, [OLD_REASON], datetime(2026, 11, 20, 12, tzinfo=UTC), now],
         )
         con.executemany(
             "INSERT INTO signals (narrative_id, kind, value, detail, computed_at)"

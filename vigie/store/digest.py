@@ -36,7 +36,7 @@ def new_flags(
     return _rows(
         con,
         """
-        SELECT f.narrative_id, f.score, f.reasons, f.first_flagged_at,
+        SELECT f.narrative_id, f.score, f.reasons, f.reason_codes, f.first_flagged_at,
                n.label, n.headline, n.keywords, n.size, n.first_seen_at, n.last_seen_at,
                c.status AS case_status
         FROM flags f
@@ -58,7 +58,7 @@ def confirmed_in_period(
         f"""
         SELECT d.narrative_id, d.decision_id, d.summary, d.confidence, d.techniques, d.responses,
                d.decided_at, r.name AS reviewer, n.label, n.headline, n.keywords, n.size,
-               n.first_seen_at, n.last_seen_at, f.score, f.reasons
+               n.first_seen_at, n.last_seen_at, f.score, f.reasons, f.reason_codes
         FROM ({LATEST_DECISIONS}) d
         JOIN narratives n USING (narrative_id)
         LEFT JOIN reservists r ON r.reservist_id = d.reservist_id
