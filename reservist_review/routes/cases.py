@@ -15,10 +15,11 @@ from reservist_review.permissions import (
     can_revise,
     can_view_case,
 )
+from reservist_review.reasons import render_reasons
 from reservist_review.roster import Reservist
 from reservist_review.routes.deps import Anyone, Coordinators, Db, Forbidden, transaction
 from reservist_review.sessions import User
-from reservist_review.templating import render
+from reservist_review.templating import language, render
 from vigie.store.review import casefile, cases, people
 from vigie.store.review.people import Con
 
@@ -66,9 +67,12 @@ def case_page(request: Request, narrative_id: str, con: Con = Db,
     if user.role in COORDINATORS:
         reviewers = [r for r in people.list_reservists(con, include_inactive=False)
                      if r["role"] in REVIEWERS and r["reservist_id"] != holder]
+    reasons = render_reasons(narrative.get("reasons"), narrative.get("reason_codes"),
+                             language(request))
     return render(
-        request, "case.html", narrative=narrative, case=case, current=current, history=history,
-        decisions=decisions, items=items, sources=casefile.sources(con, narrative_id),
+        request, "case.html", narrative=narrative, reasons=reasons, case=case, current=current,
+        history=history, decisions=decisions, items=items,
+        sources=casefile.sources(con, narrative_id),
         signals=casefile.signals(con, narrative_id), view=view, may_decide=may_decide,
         reviewers=reviewers, response_types=disarm.response_types(),
         actions=disarm.COMMUNICATION_ACTIONS, name_of=disarm.name_of, error=None,

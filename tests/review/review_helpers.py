@@ -15,6 +15,7 @@ from functools import lru_cache
 
 from fastapi.testclient import TestClient
 
+from detectors.reason_render import render
 from reservist_review.auth import hash_password
 from vigie.config import Settings
 from vigie.store.review import people
@@ -23,6 +24,13 @@ PASSWORD = "correct horse battery"
 T0 = datetime(2025, 3, 1, 8, 0, tzinfo=UTC)
 HOSTILE_TITLE = ('<script>window.__pwned=1</script><img src=x onerror="window.__pwned=2">'
                  "Fraude au Mali")
+# A look-alike domain comes from a feed: markup in reason params must show as text.
+HOSTILE_DOMAIN = '<img src=x onerror="window.__pwned=3">lemonde.ltd'
+CAMP2_REASONS = [
+    {"code": "synchrony", "params": {"sources": 2, "span_s": 120}},
+    {"code": "lookalike", "params": {"count": 1, "targets": ["lemonde.fr"],
+                                     "domains": [HOSTILE_DOMAIN]}},
+]
 
 PEOPLE = [
     {"id": "awa", "name": "Awa Diallo", "email": "awa@example.org", "role": "reservist",
@@ -112,13 +120,17 @@ def seed(settings: Settings) -> None:
                 "first_seen_at, last_seen_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 [nid, label, keywords, headline, langs, size, T0, T0 + timedelta(hours=2)],
             )
+        # N-camp1 has English sentences only (a row from before reason codes); N-camp2 has
+        # its reasons as the signals stage writes them now: sentences and codes.
         flags = [("N-camp1", 0.87, True, ["Six sites published the same story within 9 minutes.",
-                                          "One source imitates lemonde.fr."]),
-                 ("N-camp2", 0.66, True, ["Two near-identical items within 2 minutes."]),
-                 ("N-org", 0.1, False, [])]
-        for nid, score, flagged, reasons in flags:
-            con.execute("INSERT INTO flags VALUES (?, ?, ?, ?, ?, ?, 'r0')",
-                        [nid, score, flagged, reasons, T0, T0])
+                                          "One source imitates lemonde.fr."], None),
+                 ("N-camp2", 0.66, True, [render(r["code"], r["params"]) for r in CAMP2_REASONS],
+                  json.dumps(CAMP2_REASONS)),
+                 ("N-org", 0.1, False, [], None)]
+        for nid, score, flagged, reasons, codes in flags:
+            con.execute("INSERT INTO flags (narrative_id, score, flagged, reasons, reason_codes, "
+                        "first_flagged_at, updated_at, run_id) VALUES (?, ?, ?, ?, ?::JSON, ?, ?, "
+                        "'r0')", [nid, score, flagged, reasons, codes, T0, T0])
         evidence = [
             ("copy_paste", "it1", "it2", 0.93, {"levenshtein": 0.91}),
             ("translation", "it1", "it4", 0.81, {"languages": ["fr", "en"]}),

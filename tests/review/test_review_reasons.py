@@ -8,6 +8,7 @@ from importlib import resources
 
 import pytest
 from babel.messages.pofile import read_po
+from markupsafe import escape
 
 from detectors.reason_templates import REASON_TEMPLATES, all_templates
 from detectors.scoring import NarrativeSignals, reasons
@@ -113,3 +114,27 @@ def test_hostile_names_stay_plain_text_for_the_templates_to_escape():
     # rendered verbatim (escaping is the template's job), never re-interpreted as a template
     assert hostile in text and "{sources}" in text
     assert set(REASON_TEMPLATES) >= {"coordination", "lookalike", "syndication", "organic"}
+
+
+def _reasons_section(page: str) -> str:
+    start = page.index('<section id="reasons">')
+    return " ".join(page[start:page.index("</section>", start)].split())  # no-break spaces too
+
+
+def test_case_page_shows_reasons_in_the_readers_language(seeded, client_for):
+    from review_helpers import HOSTILE_DOMAIN, csrf_of
+
+    carla = client_for("coordinator")  # French by default
+    section = _reasons_section(carla.get("/cases/N-camp2").text)
+    assert "<li>2 sources ont publié un texte quasi identique en 2 minutes.</li>" in section
+    assert "1 source utilise un nom de domaine imitant lemonde.fr (" in section
+    # the hostile domain in the params is escaped text, never markup
+    assert "<img" not in section and str(escape(HOSTILE_DOMAIN)) in section
+    # a row without reason codes shows its stored English sentences
+    old = _reasons_section(carla.get("/cases/N-camp1").text)
+    assert "One source imitates lemonde.fr." in old
+    carla.post("/lang", data={"lang": "en", "next": "/cases/mine", "csrf_token": csrf_of(carla)})
+    section = _reasons_section(carla.get("/cases/N-camp2").text)
+    assert "2 sources published near-identical text within 2 minutes." in section
+    assert "1 of the sources is a look-alike domain of lemonde.fr (" in section
+    assert "<img" not in section

@@ -27,10 +27,12 @@ def narrative(con: Con, narrative_id: str) -> dict[str, Any] | None:
     rows = _dicts(con.execute(
         "SELECT n.narrative_id, n.label, n.headline, n.keywords, n.languages, n.size, "
         "n.first_seen_at, n.last_seen_at, n.status, f.score, f.flagged, f.reasons, "
-        "f.first_flagged_at FROM narratives n LEFT JOIN flags f USING (narrative_id) "
-        "WHERE n.narrative_id = ?",
+        "f.reason_codes, f.first_flagged_at FROM narratives n "
+        "LEFT JOIN flags f USING (narrative_id) WHERE n.narrative_id = ?",
         [narrative_id],
     ))
+    for row in rows:
+        row["reason_codes"] = _json(row["reason_codes"])
     return rows[0] if rows else None
 
 
