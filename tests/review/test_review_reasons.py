@@ -138,3 +138,21 @@ def test_case_page_shows_reasons_in_the_readers_language(seeded, client_for):
     assert "2 sources published near-identical text within 2 minutes." in section
     assert "1 of the sources is a look-alike domain of lemonde.fr (" in section
     assert "<img" not in section
+
+
+def test_catalog_tool_adds_new_templates_and_keeps_translations(tmp_path, monkeypatch):
+    from reservist_review import reasons_catalog
+
+    src = _catalog("fr")
+    src.delete(REASON_TEMPLATES["organic"].text)  # as if "organic" were a new template
+    path = tmp_path / "reasons.po"
+    with path.open("wb") as fh:
+        from babel.messages.pofile import write_po
+        write_po(fh, src)
+    monkeypatch.setattr(reasons_catalog, "path_of", lambda lang: path)
+    reasons_catalog.update("fr")
+    with path.open("rb") as fh:
+        updated = read_po(fh, locale="fr")
+    assert updated.get(REASON_TEMPLATES["organic"].text).string == ""  # to translate
+    sync = REASON_TEMPLATES["synchrony"].text
+    assert updated.get(sync).string == _catalog("fr").get(sync).string
