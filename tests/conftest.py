@@ -98,9 +98,13 @@ def artifacts() -> Path:
     return folder
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def chromium():
-    """Debian's headless Chromium driven by Playwright (installed by `make test`)."""
+    """Debian's headless Chromium driven by Playwright (installed by `make test`).
+
+    Module-scoped on purpose: Playwright's sync API keeps an event loop running while it is
+    open, and Prefect's sync-compatible calls in later modules would then return coroutines.
+    """
     if not Path(CHROMIUM).exists():
         pytest.fail(f"{CHROMIUM} missing: apt-get install -y chromium (make browser)")
     from playwright.sync_api import sync_playwright
