@@ -15,6 +15,7 @@ import os
 import shutil
 import tempfile
 import time
+import traceback
 from pathlib import Path
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -40,6 +41,8 @@ def main(argv: list[str] | None = None) -> dict:
     parser.add_argument("--bases-limit", type=int, default=None)
     parser.add_argument("--stage-timeout", type=float, default=None)
     parser.add_argument("--out", type=Path, default=None, help="results folder")
+    parser.add_argument("--earlier-scale", action="append", metavar="LOGS:SIZE:TIMEOUT",
+                        help="take this scale size from an earlier run's stage logs")
     args = parser.parse_args(argv)
     mode = "tiny" if args.tiny else "quick" if args.quick else "full"
     cfg = dict(PROFILES[mode])
@@ -56,47 +59,71 @@ def main(argv: list[str] | None = None) -> dict:
     from bench.perf import floor, incremental, options, profiles, report, review_load, scale
     from bench.perf.measure import machine
 
-    result: dict = {"mode": mode, "machine": machine(), "config": cfg}
+    result: dict = {"mode": mode, "machine": machine(), "config": cfg, "errors": {}}
     started = time.perf_counter()
+    out.mkdir(parents=True, exist_ok=True)
+
+    def save() -> None:  # after every part: a failing part never loses the others
+        result["total_s"] = round(time.perf_counter() - started, 1)
+        (out / f"{stem}.json").write_text(json.dumps(result, indent=2, default=str) + "\n")
+
+    def part(name: str, fn) -> None:  # noqa: ANN001
+        try:
+            fn()
+        except Exception as exc:  # recorded in the results, the next part still runs
+            result["errors"][name] = f"{type(exc).__name__}: {exc}"
+            traceback.print_exc()
+        save()
+
+    earlier = {}
+    for spec in args.earlier_scale or []:
+        logs, size, timeout_s = spec.rsplit(":", 2)
+        earlier[int(size)] = scale.runs_from_logs(Path(logs), int(size), float(timeout_s))
     keep = Path(tempfile.mkdtemp(prefix="vigie-perf-stores-"))
+    middle = cfg["sizes"][len(cfg["sizes"]) // 2] if mode != "full" else 100_000
+    store = keep / str(middle)
+
+    def do_floor() -> None:  # the configured embedder, and MiniLM (sentence-transformers)
+        from vigie.config import load_settings
+
+        result["floor"] = [floor.run(*cfg["floor"], cfg["bases_limit"])]
+        if load_settings().embedding.model != "minilm" and mode != "tiny":
+            # MiniLM encodes its base texts and each new text 3 times for real: fewer
+            base, new = cfg["floor"]
+            limit = min(cfg["bases_limit"] or 2_000, 2_000)
+            result["floor"].append(floor.run(base, min(new, 500), limit, model="minilm"))
+
+    def do_scale() -> None:
+        sizes = [n for n in cfg["sizes"] if n not in earlier] if "scale" in parts else [middle]
+        ran = scale.run(sizes, cfg["bases_limit"], timeout_s=timeout, keep=keep,
+                        profile_size=middle, profile_dir=profile_dir, earlier=earlier)
+        if "scale" in parts:
+            result["scale"] = ran
+        for n in sizes:  # only the middle store is used further: free the disk
+            if n != middle:
+                shutil.rmtree(keep / str(n), ignore_errors=True)
+
     try:
         if "options" in parts:
-            result["options"] = options.run(cfg["options_texts"],
-                                            1 if mode != "full" else 2, cfg["bases_limit"])
-        if "floor" in parts:  # the configured embedder, and MiniLM (sentence-transformers)
-            from vigie.config import load_settings
-
-            configured = load_settings().embedding.model
-            result["floor"] = [floor.run(*cfg["floor"], cfg["bases_limit"])]
-            if configured != "minilm" and mode != "tiny":  # fewer base texts: MiniLM encodes them for real
-                limit = min(cfg["bases_limit"] or 3_000, 3_000)
-                result["floor"].append(floor.run(*cfg["floor"], limit, model="minilm"))
-        middle = cfg["sizes"][len(cfg["sizes"]) // 2] if mode != "full" else 100_000
-        store = keep / str(middle)
+            part("options", lambda: result.update(options=options.run(
+                cfg["options_texts"], 1 if mode != "full" else 2, cfg["bases_limit"])))
+        if "floor" in parts:
+            part("floor", do_floor)
         if {"scale", "incremental", "review", "profiles"} & set(parts):
-            sizes = cfg["sizes"] if "scale" in parts else [middle]
-            ran = scale.run(sizes, cfg["bases_limit"], timeout_s=timeout, keep=keep,
-                            profile_size=middle, profile_dir=profile_dir)
-            if "scale" in parts:
-                result["scale"] = ran
-            for n in sizes:  # only the middle store is used further: free the disk
-                if n != middle:
-                    shutil.rmtree(keep / str(n), ignore_errors=True)
+            part("scale", do_scale)
         if "incremental" in parts:
-            result["incremental"] = incremental.run(
+            part("incremental", lambda: result.update(incremental=incremental.run(
                 middle, (0.0, 0.01, 0.1), cfg["bases_limit"], store=store, timeout_s=timeout,
-                real_embed=1_000 if mode == "full" else 20, profile_dir=profile_dir)
+                real_embed=1_000 if mode == "full" else 20, profile_dir=profile_dir)))
         if "review" in parts:
-            result["review"] = review_load.run(store, cfg["reviewers"], cfg["rounds"],
-                                               budget_s=240.0, think_s=0.5)
+            part("review", lambda: result.update(review=review_load.run(
+                store, cfg["reviewers"], cfg["rounds"], budget_s=240.0, think_s=0.5)))
         if "profiles" in parts:
-            result["desk_profile"] = profiles.profile_desk(store, profile_dir / "review-desk",
-                                                           20 if mode == "full" else 3)
+            part("profiles", lambda: result.update(desk_profile=profiles.profile_desk(
+                store, profile_dir / "review-desk", 20 if mode == "full" else 3)))
     finally:
         shutil.rmtree(keep, ignore_errors=True)
-    result["total_s"] = round(time.perf_counter() - started, 1)
-    out.mkdir(parents=True, exist_ok=True)
-    (out / f"{stem}.json").write_text(json.dumps(result, indent=2, default=str) + "\n")
+    save()
     markdown = report.render(result)
     (out / f"{stem}.md").write_text(markdown)
     print(markdown)

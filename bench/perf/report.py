@@ -72,6 +72,8 @@ def _scale(r: dict) -> list[str]:
         text = f"{_f(c['seconds'])} / {_f(c['peak_rss_mb'], 0)}"
         if c["status"] != "ok":
             text = f"{c['status']} after {_f(c['process_s'])} s"
+            if c.get("peak_rss_mb"):
+                text += f" ({_f(c['peak_rss_mb'], 0)} MB so far)"
             if "extrapolated_s" in c:
                 text += f" (extrapolated {_f(c['extrapolated_s'])} s)"
         return text
@@ -138,4 +140,6 @@ def render(result: dict) -> str:
                     ("review", _review), ("desk_profile", _desk), ("options", _options)):
         if key in result:
             lines += fn(result[key])
+    for part, error in (result.get("errors") or {}).items():
+        lines += [f"**{part} failed**: `{error}`", ""]
     return "\n".join(lines)

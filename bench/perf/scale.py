@@ -50,6 +50,29 @@ def _work_s(stage: dict) -> float:
     return stage["stats"].get("wall_s") or stage["seconds"]
 
 
+def runs_from_logs(logs: Path, size: int, timeout_s: float) -> dict:
+    """Stage records of an earlier run of ``size``, rebuilt from its stage logs (the stats
+    each stage printed). A stage that printed nothing was killed at ``timeout_s``; its peak
+    memory and process time were not kept in the logs."""
+    rows: dict[str, dict] = {}
+    for stage in STAGES:
+        out = logs / f"{size}-{stage}.out"
+        if not out.is_file():
+            break
+        lines = out.read_text().strip().splitlines()
+        if lines:
+            stats = json.loads(lines[-1])
+            rows[stage] = {"stage": f"{stage}-{size}", "seconds": stats["wall_s"],
+                           "peak_rss_mb": stats.get("vm_hwm_mb"), "returncode": 0,
+                           "timed_out": False, "stats": stats, "from_logs": str(logs)}
+        else:
+            rows[stage] = {"stage": f"{stage}-{size}", "seconds": timeout_s,
+                           "peak_rss_mb": None, "returncode": -9, "timed_out": True,
+                           "stats": {}, "from_logs": str(logs)}
+            break
+    return rows
+
+
 def summarise(sizes: list[int], runs: dict[int, dict], rate: float) -> dict:
     """Per-stage slopes, analysis totals, extrapolations for stages that did not finish."""
     slopes: dict[str, float | None] = {}
@@ -84,8 +107,10 @@ def summarise(sizes: list[int], runs: dict[int, dict], rate: float) -> dict:
         complete = len(analysis) == 2 and all(a["returncode"] == 0 and not a["timed_out"]
                                               for a in analysis)
         row["analysis_s"] = round(sum(_work_s(a) for a in analysis), 1) if complete else None
-        row["analysis_peak_rss_mb"] = max((a["peak_rss_mb"] for a in analysis), default=None)
-        row["within_8gb"] = bool(complete and row["analysis_peak_rss_mb"] <= TARGET_RSS_MB)
+        row["analysis_peak_rss_mb"] = max((a["peak_rss_mb"] for a in analysis
+                                           if a["peak_rss_mb"] is not None), default=None)
+        row["within_8gb"] = bool(complete and row["analysis_peak_rss_mb"] is not None
+                                 and row["analysis_peak_rss_mb"] <= TARGET_RSS_MB)
         row["kinds"] = (r.get("populate") or {}).get("stats", {}).get("kinds")
         table.append(row)
     return {"sizes": sizes, "rows": table, "slopes": slopes, "target_rss_mb": TARGET_RSS_MB,
@@ -94,8 +119,10 @@ def summarise(sizes: list[int], runs: dict[int, dict], rate: float) -> dict:
 
 def run(sizes: list[int], bases_limit: int | None, *, timeout_s: float = 900.0,
         keep: Path | None = None, logs: Path | None = None,
-        profile_size: int | None = None, profile_dir: Path | None = None) -> dict:
-    """``profile_size``: record pyinstrument profiles of that size's analysis stages."""
+        profile_size: int | None = None, profile_dir: Path | None = None,
+        earlier: dict[int, dict] | None = None) -> dict:
+    """``profile_size``: record pyinstrument profiles of that size's analysis stages;
+    ``earlier``: stage records of other sizes from an earlier run (``runs_from_logs``)."""
     from bench.perf.corpus import load_bases
     from vigie.config import load_settings
 
@@ -112,6 +139,9 @@ def run(sizes: list[int], bases_limit: int | None, *, timeout_s: float = 900.0,
         finally:
             if keep is None:
                 shutil.rmtree(data_dir, ignore_errors=True)
+    for n, rows in (earlier or {}).items():
+        runs[n] = rows
+    sizes = sorted(runs)
     result = summarise(sizes, runs, bases.texts_per_s)
     result["bases"] = bases.frame.height
     result["vectors"] = ("real encodes of the distinct base texts; perturbed copies: base "
