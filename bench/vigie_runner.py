@@ -56,21 +56,36 @@ def vigie_executable() -> list[str]:
     return [sys.executable, "-c", "from vigie.cli.main import app; app()"]
 
 
+# Linux carries a process's RSS high-water mark across fork and exec, so a child started by this
+# (large) process would report at least our own peak. A small launcher starts the stage instead
+# and hands back the stage's own ru_maxrss (KiB).
+_LAUNCHER = """
+import os, subprocess, sys
+proc = subprocess.Popen(sys.argv[2:])
+_, status, usage = os.wait4(proc.pid, 0)
+with open(sys.argv[1], "w") as fh:
+    fh.write(str(usage.ru_maxrss))
+code = os.waitstatus_to_exitcode(status)
+sys.exit(code if code >= 0 else 128 - code)  # killed by a signal: 128 + signum
+"""
+
+
 def measured(name: str, args: list[str], log: Path, env: dict[str, str]) -> tuple[Stage, str]:
-    """Run ``args``; return its wall time, peak RSS (its own and its waited-for children's)."""
+    """Run ``args``; return its wall time and peak RSS (its own, not this process's)."""
     log.parent.mkdir(parents=True, exist_ok=True)
     out_path = log.with_suffix(".out")
+    rss_path = log.with_suffix(".rss")
+    launcher = [sys.executable, "-I", "-c", _LAUNCHER, str(rss_path)]
     with out_path.open("wb") as out, log.open("ab") as err:
         err.write(f"$ {' '.join(args)}\n".encode())
         err.flush()
         start = time.perf_counter()
-        proc = subprocess.Popen(args, stdout=out, stderr=err, env=env)
-        _, status, usage = os.wait4(proc.pid, 0)
+        returncode = subprocess.run([*launcher, *args], stdout=out, stderr=err, env=env).returncode
         seconds = time.perf_counter() - start
-    proc.returncode = os.waitstatus_to_exitcode(status)  # already reaped by wait4
     stdout = out_path.read_text(errors="replace")
-    # ru_maxrss is in KiB on Linux
-    return Stage(name, seconds, usage.ru_maxrss / 1024, proc.returncode), stdout
+    peak_kib = int(rss_path.read_text()) if rss_path.is_file() else 0
+    rss_path.unlink(missing_ok=True)
+    return Stage(name, seconds, peak_kib / 1024, returncode), stdout
 
 
 def json_block(text: str) -> dict:

@@ -28,6 +28,14 @@ def test_measured_reports_exit_code_output_and_peak_memory(tmp_path) -> None:
     assert failing.returncode == 3
 
 
+def test_measured_peak_is_the_stage_own_not_the_parent_one(tmp_path) -> None:
+    ballast = bytearray(400 * 2**20)  # this process's high-water mark goes past 400 MiB
+    ballast[::4096] = b"x" * len(ballast[::4096])
+    stage, _ = measured("small", [sys.executable, "-c", "pass"], tmp_path / "s.log", {})
+    assert stage.peak_rss_mb < 200
+    del ballast
+
+
 def test_reading_vigie_outputs() -> None:
     flags = [
         {
