@@ -80,10 +80,15 @@ def _scale(r: dict) -> list[str]:
 
     for row in r["rows"]:
         lines.append(
-            f"| {_f(row['items'])} | {cell(row['populate'])} | {cell(row['narratives'])} | "
+            f"| {_f(row['items'])}{' *' if row.get('earlier_run') else ''} "
+            f"| {cell(row['populate'])} | {cell(row['narratives'])} | "
             f"{cell(row['signals'])} | {_f(row['analysis_s'])} | "
             f"{_f(row['analysis_peak_rss_mb'], 0)} | {_met(row['within_8gb'])} | "
             f"{_f(row['embedding_estimate_s'])} ({_f(row['distinct_contents'])}) |")
+    if any(row.get("earlier_run") for row in r["rows"]):
+        lines += ["", "\\* taken from an earlier run's stage logs (`--earlier-scale`): measured "
+                  "at another time, under another load; the slopes and extrapolations mix "
+                  "the two runs."]
     slopes = ", ".join(f"{k} {_f(v, 2)}" for k, v in r["slopes"].items())
     lines += ["", f"Growth (slope of log time against log items; 1 = linear): {slopes}.", ""]
     kinds = r["rows"][-1].get("kinds")

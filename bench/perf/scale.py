@@ -112,6 +112,7 @@ def summarise(sizes: list[int], runs: dict[int, dict], rate: float) -> dict:
         row["within_8gb"] = bool(complete and row["analysis_peak_rss_mb"] is not None
                                  and row["analysis_peak_rss_mb"] <= TARGET_RSS_MB)
         row["kinds"] = (r.get("populate") or {}).get("stats", {}).get("kinds")
+        row["earlier_run"] = next((s["from_logs"] for s in r.values() if "from_logs" in s), None)
         table.append(row)
     return {"sizes": sizes, "rows": table, "slopes": slopes, "target_rss_mb": TARGET_RSS_MB,
             "encode_rate_texts_per_s": rate}
