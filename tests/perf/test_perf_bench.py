@@ -60,6 +60,7 @@ def test_tiny_run_writes_every_part(tiny_run):
     out, result = tiny_run
     saved = json.loads((out / "perf-tiny.json").read_text())
     assert saved["mode"] == "tiny" and saved["machine"]["cpus"] >= 1
+    assert saved["errors"] == {}, saved["errors"]
     for part in ("options", "floor", "scale", "incremental", "review", "desk_profile"):
         assert part in saved, part
     markdown = (out / "perf-tiny.md").read_text()
