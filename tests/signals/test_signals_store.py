@@ -56,11 +56,30 @@ def test_score_writes_flags_and_is_idempotent(settings):
     linked = set(before["edges"]["source_a"]) | set(before["edges"]["source_b"])
     assert linked == set(CAMPAIGN)  # only the network's sites are linked, all of them
     assert before["evidence"].filter(pl.col("kind") == "syndication").height == 50
-    second = score(settings, "run-2")
+    second = score(settings, "run-2", force=True)  # a real rescoring changes nothing
     assert second == {**first, "signals_s": second["signals_s"]}
     after = _snapshot(settings)
     for name in before:
         assert before[name].equals(after[name]), name
+
+
+def test_nothing_new_skips_the_rescoring_and_any_change_rescores(settings):
+    _load(settings)
+    score(settings, "run-1")
+    again = score(settings, "run-2")
+    assert again["skipped"] and again["narratives_scored"] == 0 and again["flagged"] == 3
+    # a detection setting changed: rescored
+    settings.detection = {"scoring": {"flag_threshold": 0.99}}
+    changed = score(settings, "run-3")
+    assert "skipped" not in changed and changed["narratives_scored"] == 14
+    # a new item arrived: rescored
+    settings.detection = {}
+    score(settings, "run-4")
+    with settings.store().transaction() as con:
+        con.execute("INSERT INTO items (item_id, source_id, text, published_at, first_seen_at, "
+                    "content_hash) VALUES ('late', 'person1.example.org', 'late news', "
+                    "?, ?, 'h-late')", [T0 + timedelta(days=11), T0 + timedelta(days=11)])
+    assert "skipped" not in score(settings, "run-5")
 
 
 def test_flags_store_reason_codes_beside_the_english_sentences(settings):

@@ -125,3 +125,37 @@ def _bulk(con: duckdb.DuckDBPyConnection, table: str, cols: list[str], rows: lis
         con.execute(f"INSERT INTO {table} ({', '.join(cols)}) SELECT {casts} FROM _vigie_bulk")
     finally:
         con.unregister("_vigie_bulk")
+
+
+INPUTS_FINGERPRINT_SQL = """
+SELECT
+  (SELECT count(*) || '/' || coalesce(max(first_seen_at)::VARCHAR, '') || '/'
+          || coalesce(max(updated_at)::VARCHAR, '') FROM items),
+  (SELECT count(*) || '/' || coalesce(max(joined_at)::VARCHAR, '') FROM narrative_members),
+  (SELECT count(*) || '/' || coalesce(sum(size), 0) || '/'
+          || count(*) FILTER (WHERE status = 'active') FROM narratives),
+  (SELECT count(*) || '/' || coalesce(max(added_at)::VARCHAR, '') FROM sources),
+  (SELECT count(*) FROM embeddings WHERE model = $model)
+"""
+
+
+def inputs_fingerprint(con: duckdb.DuckDBPyConnection, model: str) -> str:
+    """A cheap summary that changes whenever anything the scores depend on changes."""
+    row = con.sql(INPUTS_FINGERPRINT_SQL, params={"model": model}).fetchall()[0]
+    return "|".join(str(v) for v in row)
+
+
+def last_fingerprint(con: duckdb.DuckDBPyConnection) -> str | None:
+    rows = con.execute("SELECT fingerprint FROM score_state WHERE key = 'signals'").fetchall()
+    return rows[0][0] if rows else None
+
+
+def save_fingerprint(con: duckdb.DuckDBPyConnection, fingerprint: str, at: datetime) -> None:
+    con.execute(
+        "INSERT OR REPLACE INTO score_state (key, fingerprint, scored_at) VALUES ('signals', ?, ?)",
+        [fingerprint, at],
+    )
+
+
+def flagged_count(con: duckdb.DuckDBPyConnection) -> int:
+    return int(con.execute("SELECT count(*) FROM flags WHERE flagged").fetchall()[0][0])
