@@ -19,6 +19,12 @@ from markupsafe import Markup, escape
 
 PAIR_KINDS = ("copy_paste", "rewording", "translation")
 TEXT_LIMIT = 1500
+# What a case page shows by default; "?items=all" / "?pairs=all" / "?evidence=all" show up
+# to ALL_CAP (a 26k-item narrative would otherwise be a page of many megabytes).
+ITEMS_SHOWN = 50
+PAIRS_SHOWN = 20  # per kind, strongest first; word diffs only for these
+EVIDENCE_SHOWN = 50  # per kind of other evidence
+ALL_CAP = 1000
 STEPS = tuple(timedelta(minutes=m) for m in (5, 15, 60, 360, 1440, 10080))
 
 
@@ -39,17 +45,25 @@ def _utc(value: datetime) -> datetime:
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
-def timeline_svg(times: list[datetime], width: int = 640, height: int = 160) -> Markup:
-    """Bar chart of items per time step (5 min to a week) as inline SVG (no script)."""
-    if not times:
+def timeline_svg(times: list[datetime] | dict[datetime, int], width: int = 640,
+                 height: int = 160) -> Markup:
+    """Bar chart of items per time step (5 min to a week) as inline SVG (no script).
+
+    ``times``: one time per item, or item counts per time (e.g. per minute, from SQL)."""
+    weights: Counter[datetime] = Counter()
+    for t, n in (times.items() if isinstance(times, dict) else ((t, 1) for t in times)):
+        weights[_utc(t)] += n
+    if not weights:
         return Markup("")
-    times = sorted(_utc(t) for t in times)
+    times = sorted(weights)
     span = times[-1] - times[0]
     # The finest step that keeps the chart under ~48 bars (minutes matter in a campaign).
     step = next((s for s in STEPS if span / s <= 48), STEPS[-1])
     start = datetime.fromtimestamp(
         times[0].timestamp() // step.total_seconds() * step.total_seconds(), UTC)
-    counts = Counter(int((t - start) / step) for t in times)
+    counts: Counter[int] = Counter()
+    for t, n in weights.items():
+        counts[int((t - start) / step)] += n
     bins = max(counts) + 1
     top = max(counts.values())
     pad_l, pad_b, pad_t = 28, 22, 8
@@ -59,7 +73,7 @@ def timeline_svg(times: list[datetime], width: int = 640, height: int = 160) -> 
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="timeline" role="img" '
         f'viewBox="0 0 {width} {height}" width="{width}" height="{height}">',
-        f"<title>{escape(len(times))} items, {escape(start.strftime('%Y-%m-%d %H:%M'))} UTC "
+        f"<title>{escape(weights.total())} items, {escape(start.strftime('%Y-%m-%d %H:%M'))} UTC "
         f"to {escape(times[-1].strftime('%Y-%m-%d %H:%M'))} UTC</title>",
         f'<line x1="{pad_l}" y1="{pad_t + plot_h}" x2="{width - 4}" y2="{pad_t + plot_h}" '
         'stroke="#555" stroke-width="1"/>',
@@ -126,18 +140,26 @@ def detail_pairs(detail: Any) -> list[tuple[str, str]]:
     return out
 
 
+def limits(query: Any) -> dict[str, int]:
+    """How many items, pairs per kind and other evidence per kind to show for a request."""
+    def limit(name: str, default: int) -> int:
+        return ALL_CAP if query.get(name) == "all" else default
+    return {"items": limit("items", ITEMS_SHOWN), "pairs": limit("pairs", PAIRS_SHOWN),
+            "evidence": limit("evidence", EVIDENCE_SHOWN), "cap": ALL_CAP}
+
+
 def build(narrative: dict[str, Any], items: list[dict[str, Any]], evidence: list[dict[str, Any]],
-          extra_items: dict[str, dict[str, Any]]) -> dict[str, Any]:
-    """The case page's view of the evidence (pairs side by side, groups by kind, watchlist)."""
+          extra_items: dict[str, dict[str, Any]], kinds_of: dict[str, list[str]],
+          overview: dict[str, Any], counts: dict[str, int]) -> dict[str, Any]:
+    """The case page's view of the evidence (pairs side by side, groups by kind, watchlist).
+
+    ``evidence`` holds only the rows to show; ``counts`` how many of each kind exist, and
+    ``overview`` the counts over every member item (``items`` is the listed part)."""
     by_id = {**extra_items, **{i["item_id"]: i for i in items}}
     for item in by_id.values():
         item["link"] = safe_url(item.get("url"))
-    evidence_of: dict[str, list[str]] = defaultdict(list)
     pairs, groups, watchlist = [], defaultdict(list), []
     for ev in evidence:
-        evidence_of[ev["item_id"]].append(ev["kind"])
-        if ev["other_item_id"]:
-            evidence_of[ev["other_item_id"]].append(ev["kind"])
         if ev["kind"] in PAIR_KINDS and ev["other_item_id"]:
             left, right = by_id.get(ev["item_id"]), by_id.get(ev["other_item_id"])
             if left and right:
@@ -157,13 +179,17 @@ def build(narrative: dict[str, Any], items: list[dict[str, Any]], evidence: list
             continue
         groups[ev["kind"]].append({**ev, "item": by_id.get(ev["item_id"]),
                                    "pairs": detail_pairs(ev["detail"])})
-    languages = Counter(i.get("language") or "?" for i in items)
     for item in items:
-        item["evidence"] = sorted(set(evidence_of.get(item["item_id"], [])))
+        item["evidence"] = kinds_of.get(item["item_id"], [])
+    shown = Counter(p["kind"] for p in pairs)
     return {
-        "timeline": timeline_svg([i["published_at"] for i in items if i.get("published_at")]),
+        "timeline": timeline_svg(overview["minutes"]),
         "pairs": pairs,
+        # kind -> (shown, existing), in PAIR_KINDS order, for "20 of 3,686" and the link
+        "pair_counts": {k: (shown[k], counts[k]) for k in PAIR_KINDS if counts.get(k)},
         "groups": dict(sorted(groups.items())),
+        "group_counts": {k: counts.get(k, len(rows)) for k, rows in groups.items()},
         "watchlist": watchlist,
-        "languages": languages.most_common(),
+        "languages": overview["languages"],
+        "item_count": overview["item_count"],
     }

@@ -53,12 +53,19 @@ def case_page(request: Request, narrative_id: str, con: Con = Db,
                          {"from": case["status"], "to": "in_review"})
             case = cases.get_case(con, narrative_id)
         people.audit(con, user.id, "case_view", narrative_id)
-    items = casefile.items(con, narrative_id)
-    evidence = casefile.evidence(con, narrative_id)
+    shown = casepage.limits(request.query_params)
+    items = casefile.items(con, narrative_id, shown["items"])
+    evidence = casefile.evidence(con, narrative_id, dict.fromkeys(casepage.PAIR_KINDS,
+                                                                  shown["pairs"]),
+                                 shown["evidence"])
     known = {i["item_id"] for i in items}
     missing = sorted({e[k] for e in evidence for k in ("item_id", "other_item_id")
                       if e[k] and e[k] not in known})
-    view = casepage.build(narrative, items, evidence, casefile.items_by_id(con, missing))
+    view = casepage.build(narrative, items, evidence, casefile.items_by_id(con, missing),
+                          casefile.evidence_kinds_of(con, narrative_id, sorted(known)),
+                          casefile.overview(con, narrative_id),
+                          casefile.evidence_counts(con, narrative_id))
+    sources = casefile.sources(con, narrative_id)
     holder = current["reservist_id"] if current else None
     may_decide = can_decide(user.role, user.id, holder) or bool(
         decisions and user.role in REVIEWERS and can_revise(user.role, user.id,
@@ -72,11 +79,11 @@ def case_page(request: Request, narrative_id: str, con: Con = Db,
     return render(
         request, "case.html", narrative=narrative, reasons=reasons, case=case, current=current,
         history=history, decisions=decisions, items=items,
-        sources=casefile.sources(con, narrative_id),
+        sources=sources, groups=casefile.groups(con, [s["source_id"] for s in sources]),
         signals=casefile.signals(con, narrative_id), view=view, may_decide=may_decide,
         reviewers=reviewers, response_types=disarm.response_types(),
         actions=disarm.COMMUNICATION_ACTIONS, name_of=disarm.name_of, error=None,
-        form={},
+        form={}, shown=shown,
     )
 
 

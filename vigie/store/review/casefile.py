@@ -42,14 +42,33 @@ _ITEM_COLUMNS = (
 )
 
 
-def items(con: Con, narrative_id: str, limit: int = 500) -> list[dict[str, Any]]:
-    """Member items, oldest first."""
+def items(con: Con, narrative_id: str, limit: int = 50) -> list[dict[str, Any]]:
+    """The first ``limit`` member items, oldest first."""
     return _dicts(con.execute(
         f"SELECT {_ITEM_COLUMNS} FROM narrative_members m JOIN items i USING (item_id) "
         "LEFT JOIN sources s ON s.source_id = i.source_id WHERE m.narrative_id = ? "
         "ORDER BY i.published_at, i.item_id LIMIT ?",
         [narrative_id, limit],
     ))
+
+
+def overview(con: Con, narrative_id: str) -> dict[str, Any]:
+    """Counts over ALL member items (the page lists only some): total, languages, and
+    items per minute for the timeline."""
+    languages = con.execute(
+        "SELECT coalesce(i.language, '?') AS lang, count(*) AS n "
+        "FROM narrative_members m JOIN items i USING (item_id) WHERE m.narrative_id = ? "
+        "GROUP BY lang ORDER BY n DESC, lang",
+        [narrative_id],
+    ).fetchall()
+    minutes = con.execute(
+        "SELECT date_trunc('minute', i.published_at) AS t, count(*) "
+        "FROM narrative_members m JOIN items i USING (item_id) "
+        "WHERE m.narrative_id = ? AND i.published_at IS NOT NULL GROUP BY t ORDER BY t",
+        [narrative_id],
+    ).fetchall()
+    return {"item_count": sum(n for _lang, n in languages), "languages": languages,
+            "minutes": dict(minutes)}
 
 
 def items_by_id(con: Con, item_ids: list[str]) -> dict[str, dict[str, Any]]:
@@ -73,15 +92,44 @@ def signals(con: Con, narrative_id: str) -> list[dict[str, Any]]:
     return rows
 
 
-def evidence(con: Con, narrative_id: str) -> list[dict[str, Any]]:
+def evidence(con: Con, narrative_id: str, per_kind: dict[str, int],
+             default_limit: int) -> list[dict[str, Any]]:
+    """The strongest rows of each kind: at most ``per_kind[kind]`` (else ``default_limit``)."""
+    limits = list(per_kind.items())
     rows = _dicts(con.execute(
         "SELECT kind, item_id, other_item_id, score, detail FROM evidence "
-        "WHERE narrative_id = ? ORDER BY kind, score DESC NULLS LAST, item_id",
-        [narrative_id],
+        "WHERE narrative_id = ? "
+        "QUALIFY row_number() OVER (PARTITION BY kind "
+        "  ORDER BY score DESC NULLS LAST, item_id, other_item_id) "
+        "  <= coalesce(map_from_entries(?::STRUCT(k VARCHAR, v INTEGER)[])[kind], ?) "
+        "ORDER BY kind, score DESC NULLS LAST, item_id, other_item_id",
+        [narrative_id, [{"k": k, "v": v} for k, v in limits], default_limit],
     ))
     for row in rows:
         row["detail"] = _json(row["detail"])
     return rows
+
+
+def evidence_counts(con: Con, narrative_id: str) -> dict[str, int]:
+    """How many evidence rows of each kind exist (the page shows only the strongest)."""
+    return dict(con.execute(
+        "SELECT kind, count(*) FROM evidence WHERE narrative_id = ? GROUP BY kind",
+        [narrative_id],
+    ).fetchall())
+
+
+def evidence_kinds_of(con: Con, narrative_id: str, item_ids: list[str]) -> dict[str, list[str]]:
+    """Kinds of evidence that name each of these items (on either side of a pair)."""
+    if not item_ids:
+        return {}
+    return dict(con.execute(
+        "SELECT id, list(DISTINCT kind ORDER BY kind) FROM ("
+        "  SELECT item_id AS id, kind FROM evidence"
+        "  WHERE narrative_id = ? AND list_contains(?, item_id)"
+        "  UNION ALL SELECT other_item_id, kind FROM evidence"
+        "  WHERE narrative_id = ? AND list_contains(?, other_item_id)) GROUP BY id",
+        [narrative_id, item_ids, narrative_id, item_ids],
+    ).fetchall())
 
 
 def sources(con: Con, narrative_id: str) -> list[dict[str, Any]]:
@@ -94,9 +142,11 @@ def sources(con: Con, narrative_id: str) -> list[dict[str, Any]]:
             WHERE m.narrative_id = ? GROUP BY i.source_id)
         SELECT s.source_id, s.name, s.url, s.site_url, s.domain, s.registered_domain,
                s.language, s.region, s.added_at, mine.items AS item_count, mine.first_item_at,
-               (SELECT min(first_seen_at) FROM items x WHERE x.source_id = s.source_id)
-                   AS first_seen_at
+               seen.first_seen_at
         FROM mine JOIN sources s USING (source_id)
+        LEFT JOIN (SELECT x.source_id, min(x.first_seen_at) AS first_seen_at FROM items x
+                   WHERE x.source_id IN (SELECT source_id FROM mine)
+                   GROUP BY x.source_id) seen USING (source_id)
         ORDER BY mine.first_item_at, s.name
         """,
         [narrative_id],
@@ -105,8 +155,10 @@ def sources(con: Con, narrative_id: str) -> list[dict[str, Any]]:
     for row in rows:
         row.update(lookalike=[], new_source=[], communities=[], peers=[])
     marks = con.execute(
-        "SELECT e.kind, i.source_id, e.detail FROM evidence e JOIN items i USING (item_id) "
-        "WHERE e.narrative_id = ? AND e.kind IN ('lookalike_domain', 'new_source')",
+        "SELECT DISTINCT e.kind, i.source_id, e.detail::VARCHAR FROM evidence e "
+        "JOIN items i USING (item_id) "
+        "WHERE e.narrative_id = ? AND e.kind IN ('lookalike_domain', 'new_source') "
+        "ORDER BY ALL",
         [narrative_id],
     ).fetchall()
     for kind, source_id, detail in marks:
@@ -114,26 +166,33 @@ def sources(con: Con, narrative_id: str) -> list[dict[str, Any]]:
         if source_id in by_id and (d := _json(detail)) not in by_id[source_id][key]:
             by_id[source_id][key].append(d)
     ids = list(by_id)
-    if not ids:
-        return rows
+    for community, names in groups(con, ids).items():
+        for source_id in names.keys() & set(ids):
+            row = by_id[source_id]
+            row["communities"].append(community)
+            row["peers"].extend(n for s, n in names.items() if s != source_id)
+    for row in rows:
+        row["peers"] = sorted(set(row["peers"]))
+    return rows
+
+
+def groups(con: Con, source_ids: list[str]) -> dict[str, dict[str, str]]:
+    """The groups (communities of source_edges) these sources belong to: every member's
+    source_id -> name, including members outside the list."""
+    if not source_ids:
+        return {}
     edges = con.execute(
-        "SELECT source_a, source_b, weight, community FROM source_edges "
-        "WHERE list_contains(?, source_a) OR list_contains(?, source_b)",
-        [ids, ids],
+        "SELECT source_a, source_b, community FROM source_edges "
+        "WHERE community IS NOT NULL "
+        "AND (list_contains(?, source_a) OR list_contains(?, source_b))",
+        [source_ids, source_ids],
     ).fetchall()
     members: dict[str, set[str]] = defaultdict(set)
-    for a, b, _w, community in edges:
-        if community is not None:
-            members[community].update((a, b))
+    for a, b, community in edges:
+        members[community].update((a, b))
     names = dict(con.execute(
         "SELECT source_id, name FROM sources WHERE list_contains(?, source_id)",
         [sorted({s for group in members.values() for s in group})],
     ).fetchall()) if members else {}
-    for community, group in sorted(members.items()):
-        for source_id in group & set(ids):
-            row = by_id[source_id]
-            row["communities"].append(community)
-            row["peers"].extend(sorted(names.get(s, s) for s in group - {source_id}))
-    for row in rows:
-        row["peers"] = sorted(set(row["peers"]))
-    return rows
+    return {c: {s: names.get(s) or s for s in sorted(group)}
+            for c, group in sorted(members.items())}
