@@ -39,6 +39,7 @@ bench-quality: install
 
 bench: install
 	$(BIN)/python -m bench.ingest
+	$(BIN)/python -m bench.perf
 
 notebook: install
 	$(BIN)/pip install --quiet jupyterlab
