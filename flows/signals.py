@@ -40,7 +40,7 @@ def score(settings: Settings, run_id: str, *, force: bool = False) -> dict[str, 
                     "source_edges": None, "skipped": "nothing changed since the last scoring",
                     "signals_s": round(time.perf_counter() - start, 3)}
         items, sources, vectors = store.load_inputs(
-            con, model, int(cfg["signals"]["lookback_days"]))
+            con, model, int(cfg["signals"]["lookback_days"]), run_id)
     if items.height == 0:
         return {"narratives_scored": 0, "flagged": 0, "source_edges": 0}
     now = max(items["published_at"].to_list())

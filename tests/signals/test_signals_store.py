@@ -101,3 +101,17 @@ def test_flags_store_reason_codes_beside_the_english_sentences(settings):
     camp = next(json.loads(c) for nid, _, c in rows if nid == "N-camp0")
     look = next(c for c in camp if c["code"] == "lookalike")
     assert look["params"]["domains"] == ["lefigaro-fr.info", "lemonde.ltd"]
+
+
+def test_narratives_touched_by_the_run_are_scored_even_beyond_the_lookback(settings):
+    _load(settings)
+    settings.detection = {"signals": {"lookback_days": 1}}
+    with settings.store().transaction() as con:
+        con.execute("UPDATE narratives SET updated_run = 'run-import' "
+                    "WHERE narrative_id = 'N-afp0'")
+    score(settings, "run-import")
+    with settings.store().connect() as con:
+        scored = {r[0] for r in con.execute("SELECT narrative_id FROM flags").fetchall()}
+    assert "N-afp0" in scored  # nine days old, but (re)built by this run
+    assert "N-afp1" not in scored  # old and untouched: outside the one-day lookback
+    assert "N-camp0" in scored  # inside the lookback

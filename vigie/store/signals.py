@@ -19,12 +19,15 @@ SELECT i.item_id, m.narrative_id, i.source_id,
        coalesce(i.domain, s.domain) AS domain, i.title, i.text, i.language, i.published_at,
        e.vector
 FROM items i
-JOIN latest ON i.published_at >= latest.t - to_days($days)
+CROSS JOIN latest
 LEFT JOIN narrative_members m ON m.item_id = i.item_id
 LEFT JOIN narratives n ON n.narrative_id = m.narrative_id
 LEFT JOIN sources s ON s.source_id = i.source_id
 LEFT JOIN embeddings e ON e.content_hash = i.content_hash AND e.model = $model
-WHERE m.narrative_id IS NULL OR n.status = 'active'
+WHERE (m.narrative_id IS NULL OR n.status = 'active')
+  -- the lookback window, plus every narrative this run touched (a bulk import of history
+  -- older than the window is scored too)
+  AND (i.published_at >= latest.t - to_days($days) OR n.updated_run = $run_id)
 ORDER BY i.published_at, i.item_id
 """
 
@@ -42,12 +45,13 @@ ORDER BY s.source_id
 
 
 def load_inputs(
-    con: duckdb.DuckDBPyConnection, model: str, lookback_days: int
+    con: duckdb.DuckDBPyConnection, model: str, lookback_days: int, run_id: str | None = None
 ) -> tuple[pl.DataFrame, pl.DataFrame, np.ndarray | None]:
     """Recent items (with their active narrative, if any), sources with their observed
     history, and the items' vectors for ``model`` (None when no item has one; zero rows
     for the items not embedded yet)."""
-    table = con.sql(ITEMS_SQL, params={"days": int(lookback_days), "model": model}).to_arrow_table()
+    params = {"days": int(lookback_days), "model": model, "run_id": run_id}
+    table = con.sql(ITEMS_SQL, params=params).to_arrow_table()
     vec_col = table.column("vector")
     items = pl.from_arrow(table.drop_columns(["vector"]))
     assert isinstance(items, pl.DataFrame)
