@@ -19,11 +19,13 @@ from markupsafe import Markup, escape
 
 PAIR_KINDS = ("copy_paste", "rewording", "translation")
 TEXT_LIMIT = 1500
-# What a case page shows by default; "?items=all" / "?pairs=all" / "?evidence=all" show up
-# to ALL_CAP (a 26k-item narrative would otherwise be a page of many megabytes).
+# What a case page shows by default; "?items=all" / "?pairs=all" / "?evidence=all" /
+# "?sources=all" show up to ALL_CAP (a 26k-item narrative would otherwise be a page of
+# many megabytes).
 ITEMS_SHOWN = 50
 PAIRS_SHOWN = 20  # per kind, strongest first; word diffs only for these
 EVIDENCE_SHOWN = 50  # per kind of other evidence
+SOURCES_SHOWN = 50  # earliest first
 ALL_CAP = 1000
 STEPS = tuple(timedelta(minutes=m) for m in (5, 15, 60, 360, 1440, 10080))
 
@@ -141,11 +143,12 @@ def detail_pairs(detail: Any) -> list[tuple[str, str]]:
 
 
 def limits(query: Any) -> dict[str, int]:
-    """How many items, pairs per kind and other evidence per kind to show for a request."""
+    """How many items, pairs and other evidence per kind, sources to show for a request."""
     def limit(name: str, default: int) -> int:
         return ALL_CAP if query.get(name) == "all" else default
     return {"items": limit("items", ITEMS_SHOWN), "pairs": limit("pairs", PAIRS_SHOWN),
-            "evidence": limit("evidence", EVIDENCE_SHOWN), "cap": ALL_CAP}
+            "evidence": limit("evidence", EVIDENCE_SHOWN),
+            "sources": limit("sources", SOURCES_SHOWN), "cap": ALL_CAP}
 
 
 def build(narrative: dict[str, Any], items: list[dict[str, Any]], evidence: list[dict[str, Any]],

@@ -55,20 +55,17 @@ def items(con: Con, narrative_id: str, limit: int = 50) -> list[dict[str, Any]]:
 def overview(con: Con, narrative_id: str) -> dict[str, Any]:
     """Counts over ALL member items (the page lists only some): total, languages, and
     items per minute for the timeline."""
-    languages = con.execute(
-        "SELECT coalesce(i.language, '?') AS lang, count(*) AS n "
-        "FROM narrative_members m JOIN items i USING (item_id) WHERE m.narrative_id = ? "
-        "GROUP BY lang ORDER BY n DESC, lang",
+    rows = con.execute(  # one scan, two groupings
+        "SELECT grouping(lang), lang, t, count(*) FROM ("
+        "  SELECT coalesce(i.language, '?') AS lang, date_trunc('minute', i.published_at) AS t"
+        "  FROM narrative_members m JOIN items i USING (item_id) WHERE m.narrative_id = ?) "
+        "GROUP BY GROUPING SETS ((lang), (t)) ORDER BY count(*) DESC, lang, t",
         [narrative_id],
     ).fetchall()
-    minutes = con.execute(
-        "SELECT date_trunc('minute', i.published_at) AS t, count(*) "
-        "FROM narrative_members m JOIN items i USING (item_id) "
-        "WHERE m.narrative_id = ? AND i.published_at IS NOT NULL GROUP BY t ORDER BY t",
-        [narrative_id],
-    ).fetchall()
+    languages = [(lang, n) for by_time, lang, _t, n in rows if not by_time]
+    minutes = {t: n for by_time, _lang, t, n in rows if by_time and t is not None}
     return {"item_count": sum(n for _lang, n in languages), "languages": languages,
-            "minutes": dict(minutes)}
+            "minutes": minutes}
 
 
 def items_by_id(con: Con, item_ids: list[str]) -> dict[str, dict[str, Any]]:
