@@ -65,7 +65,7 @@ def case_page(request: Request, narrative_id: str, con: Con = Db,
                           casefile.evidence_kinds_of(con, narrative_id, sorted(known)),
                           casefile.overview(con, narrative_id),
                           casefile.evidence_counts(con, narrative_id))
-    sources = casefile.sources(con, narrative_id)
+    sources, groups = casefile.sources(con, narrative_id)
     holder = current["reservist_id"] if current else None
     may_decide = can_decide(user.role, user.id, holder) or bool(
         decisions and user.role in REVIEWERS and can_revise(user.role, user.id,
@@ -80,7 +80,7 @@ def case_page(request: Request, narrative_id: str, con: Con = Db,
         request, "case.html", narrative=narrative, reasons=reasons, case=case, current=current,
         history=history, decisions=decisions, items=items,
         sources=sources[:shown["sources"]], source_count=len(sources),
-        groups=casefile.groups(con, [s["source_id"] for s in sources]),
+        groups=groups,
         signals=casefile.signals(con, narrative_id), view=view, may_decide=may_decide,
         reviewers=reviewers, response_types=disarm.response_types(),
         actions=disarm.COMMUNICATION_ACTIONS, name_of=disarm.name_of, error=None,

@@ -45,9 +45,12 @@ _ITEM_COLUMNS = (
 def items(con: Con, narrative_id: str, limit: int = 50) -> list[dict[str, Any]]:
     """The first ``limit`` member items, oldest first."""
     return _dicts(con.execute(
-        f"SELECT {_ITEM_COLUMNS} FROM narrative_members m JOIN items i USING (item_id) "
-        "LEFT JOIN sources s ON s.source_id = i.source_id WHERE m.narrative_id = ? "
-        "ORDER BY i.published_at, i.item_id LIMIT ?",
+        # the first ones by (item_id, published_at) only, then their full rows: sorting
+        # every member with its text is what made a big narrative slow
+        f"SELECT {_ITEM_COLUMNS} FROM (SELECT i.item_id FROM narrative_members m "
+        "  JOIN items i USING (item_id) WHERE m.narrative_id = ? "
+        "  ORDER BY i.published_at, i.item_id LIMIT ?) first JOIN items i USING (item_id) "
+        "LEFT JOIN sources s ON s.source_id = i.source_id ORDER BY i.published_at, i.item_id",
         [narrative_id, limit],
     ))
 
@@ -129,8 +132,9 @@ def evidence_kinds_of(con: Con, narrative_id: str, item_ids: list[str]) -> dict[
     ).fetchall())
 
 
-def sources(con: Con, narrative_id: str) -> list[dict[str, Any]]:
-    """The narrative's sources with first-seen date, look-alike/new-source evidence and group."""
+def sources(con: Con, narrative_id: str) -> tuple[list[dict[str, Any]], dict[str, dict[str, str]]]:
+    """The narrative's sources with first-seen date, look-alike/new-source evidence and group;
+    and the groups themselves (see ``groups``)."""
     rows = _dicts(con.execute(
         """
         WITH mine AS (
@@ -163,14 +167,15 @@ def sources(con: Con, narrative_id: str) -> list[dict[str, Any]]:
         if source_id in by_id and (d := _json(detail)) not in by_id[source_id][key]:
             by_id[source_id][key].append(d)
     ids = list(by_id)
-    for community, names in groups(con, ids).items():
+    found = groups(con, ids)
+    for community, names in found.items():
         for source_id in names.keys() & set(ids):
             row = by_id[source_id]
             row["communities"].append(community)
             row["peers"].extend(n for s, n in names.items() if s != source_id)
     for row in rows:
         row["peers"] = sorted(set(row["peers"]))
-    return rows
+    return rows, found
 
 
 def groups(con: Con, source_ids: list[str]) -> dict[str, dict[str, str]]:
