@@ -48,7 +48,7 @@ def test_big_case_shows_50_items_and_links_to_all(client_for, big: str) -> None:
     carla = client_for("coordinator")
     page = carla.get(f"/cases/{big}").text
     assert _rows(page) == [f"big{k:03d}" for k in range(50)]  # the oldest 50, in time order
-    assert f"50 of {ITEMS} shown" in page
+    assert f"50 sur {ITEMS} affichés" in page  # French, the default interface
     assert 'href="?items=all#items"' in page
     everything = carla.get(f"/cases/{big}?items=all").text
     assert _rows(everything) == [f"big{k:03d}" for k in range(ITEMS)]
