@@ -7,9 +7,12 @@ hundreds of days would otherwise pay the interpreter and model start-up hundreds
 
 from __future__ import annotations
 
+import atexit
+import functools
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -35,6 +38,14 @@ class VigieError(RuntimeError):
     pass
 
 
+@functools.cache
+def _prefect_home() -> str:
+    """One throw-away Prefect home per benchmark process, removed at exit."""
+    home = tempfile.mkdtemp(prefix="vigie-bench-prefect-")
+    atexit.register(shutil.rmtree, home, ignore_errors=True)
+    return home
+
+
 def bench_env() -> dict[str, str]:
     env = dict(os.environ)
     env.setdefault("HF_HUB_OFFLINE", "1")
@@ -43,7 +54,7 @@ def bench_env() -> dict[str, str]:
     env.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
     env["COLUMNS"] = "500"  # rich wraps at 80 columns off a terminal, even inside JSON
     env.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "180")  # busy machines
-    env.setdefault("PREFECT_HOME", tempfile.mkdtemp(prefix="vigie-bench-prefect-"))
+    env.setdefault("PREFECT_HOME", _prefect_home())
     env.pop("VIGIE_DATA_DIR", None)
     env.pop("VIGIE_CONFIG", None)
     return env
