@@ -115,3 +115,20 @@ def test_narratives_touched_by_the_run_are_scored_even_beyond_the_lookback(setti
     assert "N-afp0" in scored  # nine days old, but (re)built by this run
     assert "N-afp1" not in scored  # old and untouched: outside the one-day lookback
     assert "N-camp0" in scored  # inside the lookback
+
+
+def test_narratives_that_faded_in_this_run_are_scored_but_older_faded_ones_are_not(settings):
+    # A bulk import of history: its narratives fade in the very run that builds them (their
+    # last item is older than the fading delay), and must still be scored.
+    _load(settings)
+    with settings.store().transaction() as con:
+        con.execute("UPDATE narratives SET status = 'faded', updated_run = 'run-import' "
+                    "WHERE narrative_id = 'N-camp0'")
+        con.execute("UPDATE narratives SET status = 'faded', updated_run = 'run-earlier' "
+                    "WHERE narrative_id = 'N-camp1'")
+    score(settings, "run-import")
+    with settings.store().connect() as con:
+        flagged = {r[0] for r in con.execute(
+            "SELECT narrative_id FROM flags WHERE flagged").fetchall()}
+    assert "N-camp0" in flagged
+    assert "N-camp1" not in flagged  # faded in an earlier run: left as it was

@@ -24,9 +24,12 @@ LEFT JOIN narrative_members m ON m.item_id = i.item_id
 LEFT JOIN narratives n ON n.narrative_id = m.narrative_id
 LEFT JOIN sources s ON s.source_id = i.source_id
 LEFT JOIN embeddings e ON e.content_hash = i.content_hash AND e.model = $model
-WHERE (m.narrative_id IS NULL OR n.status = 'active')
-  -- the lookback window, plus every narrative this run touched (a bulk import of history
-  -- older than the window is scored too)
+-- active narratives, plus those this run touched even when they faded in the same run
+-- (a bulk import of history: its narratives are older than the fading delay)
+WHERE (m.narrative_id IS NULL OR n.status = 'active'
+       OR (n.status = 'faded' AND n.updated_run = $run_id))
+  -- the lookback window, plus every narrative this run touched (history older than the
+  -- window is scored too)
   AND (i.published_at >= latest.t - to_days($days) OR n.updated_run = $run_id)
 ORDER BY i.published_at, i.item_id
 """
