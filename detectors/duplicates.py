@@ -33,7 +33,8 @@ class DuplicatePair:
 
 @dataclass
 class Duplicates:
-    """Typed pairs between distinct texts and the content group of every item."""
+    """Typed pairs between distinct texts and the content group of every item (items joined
+    by pairs of the kinds in ``[duplicates] content_kinds``)."""
 
     pairs: list[DuplicatePair]
     content: np.ndarray  # content group per item (connected components); -1 = too short
@@ -69,14 +70,18 @@ def classify(
     key_a: str, key_b: str, lang_a: str | None, lang_b: str | None,
     cosine: float | None, cfg: dict[str, Any],
 ) -> tuple[str, float]:
-    """D3lta's typing of one pair; ('', 0) when the pair is no duplicate."""
+    """D3lta's typing of one pair; ('', 0) when the pair is no duplicate.
+
+    Near-verbatim texts are copy_paste whatever languages were detected: a language
+    detector often disagrees with itself on two copies of a short post, and a real
+    translation never keeps most of the characters."""
     same_lang = not lang_a or not lang_b or lang_a == lang_b
     if key_a == key_b:
         return "copy_paste", 1.0
+    lev = Levenshtein.normalized_similarity(key_a, key_b)
+    if lev > cfg["levenshtein"]:
+        return "copy_paste", float(lev)
     if same_lang:
-        lev = Levenshtein.normalized_similarity(key_a, key_b)
-        if lev > cfg["levenshtein"]:
-            return "copy_paste", float(lev)
         if cosine is not None and cosine > cfg["rewording_cosine"]:
             return "rewording", cosine
     elif cosine is not None and cosine > cfg["translation_cosine"]:
@@ -208,8 +213,14 @@ def find_duplicates(
                                  cos, dcfg)
             if kind:
                 pairs[(a, b)] = DuplicatePair(a, b, kind, sim)
+    # Content groups feed the co-publication network: only the pair kinds configured (by
+    # default copy_paste) join items into one content. Embedding neighbours chain: on a
+    # crowd of active accounts, rewording and translation pairs turned whole events into
+    # one "content" and organic communities into networks (issue-4 benchmark, variant b).
+    joining = set(dcfg["content_kinds"])
     for p in pairs.values():
-        uf.union(p.a, p.b)
+        if p.kind in joining:
+            uf.union(p.a, p.b)
     roots = np.array([uf.find(i) if usable[i] else -1 for i in range(n)], dtype=np.int64)
     _, content = np.unique(roots, return_inverse=True)
     content = np.where(roots < 0, -1, content)

@@ -11,7 +11,7 @@ from signals_scenario import CAMPAIGN, ESTABLISHED, world
 from detectors.bursts import burst
 from detectors.config import detection_config
 from detectors.coordination import detect_coordination, estimate_window
-from detectors.duplicates import find_duplicates
+from detectors.duplicates import classify, find_duplicates
 from detectors.lookalike import LookalikeMatcher
 from detectors.reason_render import duration
 from detectors.signals import compute_signals
@@ -62,11 +62,16 @@ def test_duplicates_typed_without_all_pairs():
     vec = np.vstack([vec, [[0.95, 0.05]]])
     langs = ["en"] * 5 + ["fr"]
     dup = find_duplicates(texts, langs, vec)
-    assert dup.content[0] == dup.content[1] == dup.content[2] == dup.content[5]
+    # one content: the verbatim and near-verbatim copies; the translation is a typed pair only
+    assert dup.content[0] == dup.content[1] == dup.content[2] != dup.content[5]
     assert dup.content[3] != dup.content[0] and dup.content[4] == -1
     kinds = {(p.a, p.b): p.kind for p in dup.pairs}
     assert kinds[(0, 2)] == "copy_paste"
     assert "translation" in {kinds.get((0, 5)), kinds.get((2, 5))}
+    cfg = detection_config()
+    joined = find_duplicates(texts, langs, vec, config={
+        **cfg, "duplicates": {**cfg["duplicates"], "content_kinds": ["copy_paste", "translation"]}})
+    assert joined.content[0] == joined.content[5]
 
 
 def test_window_is_the_fast_tail_of_delays_and_bounded():
@@ -179,3 +184,13 @@ def test_same_dispatch_from_new_lookalike_sites_is_flagged():
     now = max(items["published_at"].to_list())
     res = compute_signals(items, srcs, None, OUTLETS, [], now)
     assert any(res.narratives[f"N-afp{d}"].flagged for d in range(10))
+
+
+def test_near_verbatim_copies_are_copy_paste_whatever_languages_were_detected():
+    cfg = detection_config()["duplicates"]
+    a = "wooow happy thanksgiving turkey was poisoned?! #turkey #foodpoisoning #usda"
+    b = "happy thanksgiving turkey was poisoned?! #turkey #foodpoisoning #usda"
+    assert classify(a, b, "en", "nl", 0.9, cfg)[0] == "copy_paste"
+    fr = "le ministre a démissionné ce matin après l'audit des fonds manquants"
+    en = "the minister resigned this morning after the audit of missing funds"
+    assert classify(fr, en, "fr", "en", 0.9, cfg)[0] == "translation"
