@@ -10,6 +10,8 @@ from __future__ import annotations
 import logging
 import os
 import secrets
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from importlib import resources
 from pathlib import Path
 
@@ -27,6 +29,7 @@ from reservist_review.security_headers import SecurityHeadersMiddleware
 from reservist_review.templating import render
 from vigie.config import Settings
 from vigie.store import StoreLockedError
+from vigie.store.shared import SharedDatabase
 
 log = logging.getLogger(__name__)
 
@@ -95,15 +98,24 @@ def create_app(settings: Settings) -> FastAPI:
     """The review desk on ``settings``' store (migrations applied on creation)."""
     store = settings.store()
     store.init()
+    db = SharedDatabase(store.path)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+        db.close()
+
     app = FastAPI(
         title="Vigie review desk",
         docs_url=None,
         redoc_url=None,
         openapi_url=None,
         dependencies=[Depends(csrf.protect)],
+        lifespan=lifespan,
     )
     app.state.settings = settings
     app.state.store = store
+    app.state.db = db
     for module in (login, queues, cases, decisions, people, search):
         app.include_router(module.router)
     static = resources.files("reservist_review") / "static"

@@ -1,5 +1,9 @@
 """What every route shares: one store connection per request, the logged-in user, role checks.
 
+The connection is a lease on the process's shared database instance (``app.state.db``, a
+``vigie.store.shared.SharedDatabase``): no file open/close per request, and the file is
+handed over whenever the pipeline (another process) waits for it.
+
 ``allow(roles)`` is the only way a route admits users; ``public()`` marks the few routes open
 without login. The permission tests walk ``app.routes`` and require one of the two on every
 route, so a new route cannot skip the check.
@@ -29,7 +33,7 @@ class Forbidden(Exception):
 
 def db(request: Request) -> Iterator[Con]:
     """The request's store connection, closed before the response is sent."""
-    with request.app.state.store.connect() as con:
+    with request.app.state.db.lease() as con:
         yield con
 
 

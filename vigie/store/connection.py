@@ -2,8 +2,10 @@
 
 DuckDB lets one process hold the database file; a second process gets
 ``Could not set lock on file``. Every caller therefore opens a connection for one
-unit of work (a batch, a web request) and closes it at once; the opener retries
-with exponential backoff while another process holds the lock.
+unit of work (a batch) and closes it at once; the opener retries with exponential
+backoff while another process holds the lock, and while it waits it touches
+``<file>.waiting`` so that a long-lived holder (the review desk's shared instance,
+``vigie.store.shared``) hands the file over.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ import logging
 import random
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +23,18 @@ import duckdb
 log = logging.getLogger(__name__)
 
 LOCK_MESSAGES = ("Could not set lock", "Conflicting lock", "database is locked")
+WAITING_SUFFIX = ".waiting"
+
+
+def waiting_marker(path: Path | str) -> Path:
+    """The file a process waiting for the database touches (its mtime says: still waiting)."""
+    return Path(f"{path}{WAITING_SUFFIX}")
+
+
+def announce_waiting(path: Path | str) -> None:
+    """Say that this process waits for ``path`` (best effort: a read-only folder is fine)."""
+    with suppress(OSError):
+        waiting_marker(path).touch()
 
 
 def rows_as_dicts(cursor: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
@@ -43,8 +57,12 @@ def open_connection(
     read_only: bool = False,
     timeout_s: float = 60.0,
     first_delay_s: float = 0.05,
+    announce: bool = True,
 ) -> duckdb.DuckDBPyConnection:
-    """Open ``path``; retry with jittered exponential backoff while it is locked."""
+    """Open ``path``; retry with jittered exponential backoff while it is locked.
+
+    ``announce``: touch the waiting marker before each retry (the shared instance's own
+    reopening passes False: it must not ask itself to hand over)."""
     delay = first_delay_s
     deadline = time.monotonic() + timeout_s
     while True:
@@ -61,6 +79,8 @@ def open_connection(
                     ) from exc
                 raise
             log.debug("store locked, retrying in %.2f s", delay)
+            if announce:
+                announce_waiting(path)
             time.sleep(delay * (0.5 + random.random()))
             # A low cap keeps a web request responsive while the pipeline writes in bursts.
             delay = min(delay * 2, 0.25)
