@@ -112,8 +112,9 @@ def representative(vectors: np.ndarray, centroid: np.ndarray) -> int:
     return int(np.argmax(np.asarray(vectors, dtype=np.float32) @ c))
 
 
-def languages(langs: Sequence[str | None]) -> list[str]:
-    counts = Counter(lang for lang in langs if lang)
+def languages(langs: Sequence[str | None] | Mapping[str, int]) -> list[str]:
+    """Languages present, most frequent first; ``langs`` one per member, or counts."""
+    counts = Counter(langs) if isinstance(langs, Mapping) else Counter(lg for lg in langs if lg)
     return [lang for lang, _ in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))]
 
 
@@ -123,9 +124,12 @@ def label_narratives(
     centroids: Mapping[str, np.ndarray],
     background: Sequence[str] = (),
     top_k: int = 8,
+    language_counts: Mapping[str, Mapping[str, int]] | None = None,
 ) -> dict[str, NarrativeLabel]:
-    """Labels for narratives. ``members[nid]`` = (headline, text, language) per member,
-    ``vectors[nid]`` their rows, ``centroids[nid]`` the narrative centroid."""
+    """Labels for narratives. ``members[nid]`` = (headline, text, language) per member (all
+    of them or a sample), ``vectors[nid]`` their rows, ``centroids[nid]`` the narrative
+    centroid; ``language_counts[nid]`` the languages of all members when ``members`` is a
+    sample (a relay in a rare language must not be sampled away)."""
     docs = {nid: [f"{h}\n{t}" for h, t, _ in rows] for nid, rows in members.items()}
     keywords = class_tfidf_keywords(docs, background, top_k)
     out = {}
@@ -133,5 +137,6 @@ def label_narratives(
         pick = representative(vectors[nid], centroids[nid]) if len(rows) else 0
         headline = (rows[pick][0] or rows[pick][1] or "").strip() if rows else ""
         out[nid] = NarrativeLabel(keywords.get(nid, []), " ".join(headline.split())[:300],
-                                  languages([lang for _, _, lang in rows]))
+                                  languages(language_counts.get(nid, {}) if language_counts
+                                            is not None else [lang for _, _, lang in rows]))
     return out

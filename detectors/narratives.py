@@ -245,6 +245,27 @@ def _windows(times: np.ndarray, params: NarrativeParams) -> list[np.ndarray]:
     return out
 
 
+def chunk_bounds(
+    window_counts: Sequence[tuple[int, int]], params: NarrativeParams, max_items: int
+) -> list[float | None]:
+    """Split a backlog into chunks of whole windows of about ``max_items`` items each.
+
+    ``window_counts``: (window key, items) oldest first, the key being ``floor(epoch /
+    window_s)``. Returns the exclusive upper time bound of each chunk (None for the last).
+    Feeding the chunks in turn gives the same narratives as one call to :func:`update`
+    (windows are never split), with the memory of one chunk."""
+    bounds: list[float | None] = []
+    pending = 0
+    for k, (key, count) in enumerate(window_counts):
+        if pending and pending + count > max_items:
+            bounds.append(key * params.window_h * HOUR)
+            pending = 0
+        pending += count
+        if k == len(window_counts) - 1:
+            bounds.append(None)
+    return bounds
+
+
 def update(
     state: NarrativeState,
     item_ids: Sequence[str],

@@ -14,7 +14,13 @@ from typing import Any
 from detectors.config import detection_config
 from detectors.embedding import Embedder, load_embedder, model_name, prepare_text
 from detectors.labels import label_narratives
-from detectors.narratives import NarrativeParams, NarrativeState, resolve, update
+from detectors.narratives import (
+    NarrativeParams,
+    NarrativeState,
+    chunk_bounds,
+    resolve,
+    update,
+)
 from vigie.config import Settings
 from vigie.store import embeddings as emb_store
 from vigie.store import narratives as nar_store
@@ -22,6 +28,8 @@ from vigie.store import narratives as nar_store
 log = logging.getLogger(__name__)
 
 EMBED_CHUNK = 2048  # contents encoded (and committed) per step: bounded memory, progress kept
+CLUSTER_CHUNK = 100_000  # unassigned items clustered (and committed) per step, whole windows
+LABEL_MEMBERS = 2_000  # members read per narrative for its keywords and headline
 
 
 def narrative_params(settings: Settings) -> NarrativeParams:
@@ -55,39 +63,60 @@ def embed_new(settings: Settings, embedder: Embedder | None = None) -> tuple[int
 
 
 def update_narratives(settings: Settings, run_id: str, model: str) -> dict[str, Any]:
-    """Cluster unassigned embedded items into narratives, write them and their labels."""
+    """Cluster unassigned embedded items into narratives, write them and their labels.
+
+    A backlog (a first import, a long outage) is fed in chunks of whole time windows,
+    each written in its own transaction: the same narratives as one pass, with the memory
+    of one chunk, and the work done so far kept if the run stops."""
     store = settings.store()
     params = narrative_params(settings)
     with store.connect() as con:
         if nar_store.count_unassigned(con) == 0:
             return {"assigned": 0, "new_narratives": 0, "merged": 0, "faded": 0,
                     "touched": []}
-        ids, times, vectors = nar_store.load_unassigned(con, model)
+        windows = nar_store.unassigned_windows(con, model, params.window_h * 3600.0)
         rows = nar_store.load_active(con, model)
-    if not ids:
-        return {"assigned": 0, "new_narratives": 0, "merged": 0, "faded": 0, "touched": []}
-    t0 = time.perf_counter()
-    state = NarrativeState.from_rows(vectors.shape[1], rows)
-    result = update(state, ids, vectors, times, params)
-    t1 = time.perf_counter()
-    status = {n: state.status[state.index[n]] for n in result.touched}
+    state: NarrativeState | None = None
+    touched: set[str] = set()
+    counts = {"assigned": 0, "new_narratives": 0, "merged": 0, "faded": 0}
+    timings = {"cluster_s": 0.0, "write_s": 0.0}
+    for until in chunk_bounds(windows, params, CLUSTER_CHUNK):
+        with store.connect() as con:
+            ids, times, vectors = nar_store.load_unassigned(con, model, until)
+        if not ids:
+            continue
+        t0 = time.perf_counter()
+        if state is None:
+            state = NarrativeState.from_rows(vectors.shape[1], rows)
+        result = update(state, ids, vectors, times, params)
+        t1 = time.perf_counter()
+        with store.transaction() as con:
+            nar_store.write_update(con, run_id, model, state, result, resolve)
+        timings["cluster_s"] += t1 - t0
+        timings["write_s"] += time.perf_counter() - t1
+        touched |= result.touched
+        counts["assigned"] += len(result.assignments)
+        counts["new_narratives"] += len(result.created)
+        counts["merged"] += len(result.merged)
+        counts["faded"] += len(result.faded)
+        del ids, times, vectors, result
+    if state is None:
+        return {**counts, "touched": []}
+    status = {n: state.status[state.index[n]] for n in touched}
     active_touched = sorted(n for n, s in status.items() if s == "active")
     relabel = sorted(n for n, s in status.items() if s != "merged")  # faded ones keep a label
+    t2 = time.perf_counter()
     with store.transaction() as con:
-        nar_store.write_update(con, run_id, model, state, result, resolve)
-        t2 = time.perf_counter()
-        members, vecs, centroids, background = nar_store.load_label_inputs(
-            con, relabel, model)
+        members, vecs, centroids, background, langs = nar_store.load_label_inputs(
+            con, relabel, model, LABEL_MEMBERS)
         t3 = time.perf_counter()
-        labels = label_narratives(members, vecs, centroids, background)
+        labels = label_narratives(members, vecs, centroids, background, language_counts=langs)
         t4 = time.perf_counter()
         nar_store.write_labels(con, labels)
     t5 = time.perf_counter()
-    return {"assigned": len(result.assignments), "new_narratives": len(result.created),
-            "merged": len(result.merged), "faded": len(result.faded),
-            "touched": active_touched,
-            "timings": {"cluster_s": t1 - t0, "write_s": t2 - t1, "label_read_s": t3 - t2,
-                        "label_s": t4 - t3, "label_write_s": t5 - t4}}
+    return {**counts, "touched": active_touched,
+            "timings": {**timings, "label_read_s": t3 - t2, "label_s": t4 - t3,
+                        "label_write_s": t5 - t4}}
 
 
 def _score(settings: Settings, run_id: str) -> dict[str, Any]:

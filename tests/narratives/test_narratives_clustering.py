@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 from detectors.narratives import (
     NarrativeParams,
     NarrativeState,
+    chunk_bounds,
     cluster_stream,
     narrative_id_for,
     resolve,
@@ -152,6 +153,39 @@ def test_feeding_day_by_day_gives_the_same_narratives_as_all_at_once(seed: int) 
     assert sorted(whole.ids) == sorted(daily.ids)
     assert np.allclose(sorted(whole.sizes), sorted(daily.sizes))
     assert set(first.values()) <= set(daily.ids)
+
+
+def test_chunk_bounds_keep_whole_windows_and_bound_each_chunk() -> None:
+    window = PARAMS.window_h * HOUR
+    counts = [(10, 3), (11, 4), (13, 2), (14, 5), (20, 1)]
+    bounds = chunk_bounds(counts, PARAMS, max_items=6)
+    # chunks: windows 10 (3 items) | 11, 13 (6) | 14, 20 (6): a window is never split,
+    # even when alone it exceeds the bound
+    assert bounds == [11 * window, 14 * window, None]
+    assert chunk_bounds(counts, PARAMS, max_items=100) == [None]
+    assert chunk_bounds([(5, 50), (6, 1)], PARAMS, max_items=10) == [6 * window, None]
+    assert chunk_bounds([], PARAMS, max_items=10) == []
+
+
+@settings(max_examples=15, deadline=None)
+@given(seed=st.integers(0, 10_000), max_items=st.integers(1, 12))
+def test_a_backlog_fed_in_chunks_gives_what_one_pass_gives(seed: int, max_items: int) -> None:
+    ids, vectors, times, _ = dataset(seed, sizes=(7, 6, 5, 4))
+    keys = np.floor(times / (PARAMS.window_h * HOUR)).astype(np.int64)
+    counts = [(int(k), int((keys == k).sum())) for k in np.unique(keys)]
+    batches, low = [], -np.inf
+    for until in chunk_bounds(counts, PARAMS, max_items):
+        high = np.inf if until is None else until
+        batches.append(np.flatnonzero((times >= low) & (times < high)))
+        low = high
+    assert sum(len(b) for b in batches) == len(ids)
+    whole, first_whole = cluster_stream(ids, vectors, times, [np.arange(len(ids))], PARAMS)
+    chunked, first_chunked = cluster_stream(ids, vectors, times, batches, PARAMS)
+    assert whole.ids == chunked.ids and whole.status == chunked.status
+    assert np.array_equal(whole.sizes, chunked.sizes)
+    assert np.allclose(whole.means, chunked.means, atol=1e-6)
+    assert {i: resolve(whole, n) for i, n in first_whole.items()} == {
+        i: resolve(chunked, n) for i, n in first_chunked.items()}
 
 
 def test_params_reject_unknown_settings() -> None:

@@ -31,6 +31,15 @@ def test_representative_is_the_member_closest_to_the_centroid() -> None:
 
 def test_languages_most_frequent_first() -> None:
     assert languages(["fr", "en", None, "fr", "ru"]) == ["fr", "en", "ru"]
+    assert languages({"ru": 1, "fr": 2, "en": 1}) == ["fr", "en", "ru"]
+
+
+def test_languages_of_all_members_win_over_a_sample() -> None:
+    members = {"N-1": [("Storm hits coast", "Winds hit the coast.", "en")] * 2}
+    labels = label_narratives(members, {"N-1": np.eye(2, dtype=np.float32)},
+                              {"N-1": np.array([1.0, 0.0])},
+                              language_counts={"N-1": {"en": 900, "ru": 3}})
+    assert labels["N-1"].languages == ["en", "ru"]  # the Russian relay was not sampled
 
 
 def test_label_narratives_combines_keywords_headline_and_languages() -> None:

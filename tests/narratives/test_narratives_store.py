@@ -151,3 +151,39 @@ def test_a_merge_moves_members_and_keeps_the_old_id_as_a_redirect(settings: Sett
     assert merged[0][2] == survivor and active[0][3] == 2
     assert set(members.values()) == {survivor}
     assert sorted(events) == sorted([(loser, "merged", survivor), (survivor, "absorbed", loser)])
+
+
+def test_a_backlog_clustered_in_chunks_is_what_one_pass_writes(settings: Settings,
+                                                               monkeypatch) -> None:
+    """Chunks of whole windows (here one post per chunk) write the same narratives, members
+    and events as one pass; labels read a sample of members but all their languages."""
+    import flows.analyse as analyse_flow
+
+    settings.embedding.model = "use"
+    posts = [row(k, s, t, x, lang, T0 + timedelta(hours=7 * h))
+             for k, (s, t, x, lang, h) in enumerate(POSTS)]
+    results = {}
+    for name, chunk, sample in (("one", 1_000_000, 2_000), ("chunked", 1, 1)):
+        settings.data_dir = settings.data_dir.parent / name
+        settings.store().init()
+        add(settings, posts)
+        monkeypatch.setattr(analyse_flow, "CLUSTER_CHUNK", chunk)
+        monkeypatch.setattr(analyse_flow, "LABEL_MEMBERS", sample)
+        _, model = embed_new(settings)
+        update_narratives(settings, "run-1", model)
+        results[name] = snapshot(settings)
+    one, chunked = results["one"], results["chunked"]
+    assert one["members"] == chunked["members"] and one["events"] == chunked["events"]
+    assert len(one["narratives"]) >= 2
+    for a, b in zip(one["narratives"], chunked["narratives"], strict=True):
+        a, b = dict(zip(NARRATIVE_COLUMNS, a, strict=True)), dict(
+            zip(NARRATIVE_COLUMNS, b, strict=True))
+        # everything but the sampled keywords/headline is identical, languages included
+        for key in ("narrative_id", "size", "status", "merged_into", "languages",
+                    "first_seen_at", "last_seen_at"):
+            assert a[key] == b[key], key
+
+
+NARRATIVE_COLUMNS = ("narrative_id", "label", "keywords", "headline", "languages", "size",
+                     "first_seen_at", "last_seen_at", "status", "merged_into", "model",
+                     "created_run", "updated_run")

@@ -31,19 +31,38 @@ def count_unassigned(con: duckdb.DuckDBPyConnection) -> int:
     ).fetchall()[0][0])
 
 
+def unassigned_windows(
+    con: duckdb.DuckDBPyConnection, model: str, window_s: float
+) -> list[tuple[int, int]]:
+    """(window key, items) of embedded items in no narrative, oldest window first; the key
+    is ``floor(epoch / window_s)``, as the clustering's UTC-aligned windows."""
+    return [(int(k), int(n)) for k, n in con.sql(
+        """
+        SELECT CAST(floor(epoch(i.published_at) / $w) AS BIGINT) AS k, count(*)
+        FROM items i
+        ANTI JOIN narrative_members m ON m.item_id = i.item_id
+        JOIN embeddings e ON e.content_hash = i.content_hash AND e.model = $model
+        GROUP BY k ORDER BY k
+        """,
+        params={"model": model, "w": float(window_s)},
+    ).fetchall()]
+
+
 def load_unassigned(
-    con: duckdb.DuckDBPyConnection, model: str
+    con: duckdb.DuckDBPyConnection, model: str, until: float | None = None
 ) -> tuple[list[str], np.ndarray, np.ndarray]:
-    """(item ids, published_at epoch seconds, vectors) of embedded items in no narrative."""
+    """(item ids, published_at epoch seconds, vectors) of embedded items in no narrative,
+    published before ``until`` (epoch seconds) when given."""
     table = con.sql(
         """
         SELECT i.item_id, epoch(i.published_at) AS t, e.vector
         FROM items i
         ANTI JOIN narrative_members m ON m.item_id = i.item_id
         JOIN embeddings e ON e.content_hash = i.content_hash AND e.model = $model
+        WHERE $until IS NULL OR epoch(i.published_at) < $until
         ORDER BY t, i.item_id
         """,
-        params={"model": model},
+        params={"model": model, "until": until},
     ).to_arrow_table()
     n = table.num_rows
     ids = table.column("item_id").to_pylist()
@@ -184,11 +203,16 @@ def _upsert_narratives(con: duckdb.DuckDBPyConnection, run_id: str, model: str, 
 
 def load_label_inputs(
     con: duckdb.DuckDBPyConnection, narrative_ids: Iterable[str], model: str,
-    background_limit: int = 5000,
+    max_members: int | None = None, background_limit: int = 5000,
 ) -> tuple[dict[str, list[tuple[str, str, str | None]]], dict[str, np.ndarray],
-           dict[str, np.ndarray], list[str]]:
+           dict[str, np.ndarray], list[str], dict[str, dict[str, int]]]:
     """Members (title, text, language), member vectors and centroids of the given
-    narratives, and a deterministic sample of other narratives' texts (the background)."""
+    narratives, a deterministic sample of other narratives' texts (the background), and
+    the language counts of all members of each narrative.
+
+    ``max_members``: read at most this many members per narrative (a deterministic sample
+    by hash of the item id), so labelling a million items does not hold them all; smaller
+    narratives are read whole, in time order."""
     wanted = pa.table({"narrative_id": pa.array(sorted(set(narrative_ids)), pa.string())})
     con.register("_vigie_label_ids", wanted)
     try:
@@ -200,14 +224,26 @@ def load_label_inputs(
             JOIN _vigie_label_ids w USING (narrative_id)
             JOIN items i USING (item_id)
             JOIN embeddings e ON e.content_hash = i.content_hash AND e.model = $model
+            QUALIFY $cap IS NULL
+                 OR row_number() OVER (PARTITION BY m.narrative_id ORDER BY md5(m.item_id))
+                    <= $cap
             ORDER BY m.narrative_id, i.published_at, i.item_id
             """,
-            params={"model": model},
+            params={"model": model, "cap": max_members},
         ).to_arrow_table()
         cents = con.sql(
             "SELECT n.narrative_id, n.centroid FROM narratives n "
             "JOIN _vigie_label_ids USING (narrative_id) ORDER BY n.narrative_id"
         ).to_arrow_table()
+        lang_rows = con.sql(
+            """
+            SELECT m.narrative_id, i.language, count(*)
+            FROM narrative_members m JOIN _vigie_label_ids w USING (narrative_id)
+            JOIN items i USING (item_id)
+            WHERE i.language IS NOT NULL
+            GROUP BY ALL
+            """
+        ).fetchall()
         background = [r[0] for r in con.execute(
             f"""
             SELECT coalesce(i.title, '') || ' ' || coalesce(left(i.text, 500), '')
@@ -222,6 +258,7 @@ def load_label_inputs(
     nids = table.column("narrative_id").to_pylist()
     titles, texts = table.column("title").to_pylist(), table.column("text").to_pylist()
     langs = table.column("language").to_pylist()
+    del table
     members: dict[str, list[tuple[str, str, str | None]]] = {}
     rows_of: dict[str, list[int]] = {}
     for k, nid in enumerate(nids):
@@ -231,7 +268,11 @@ def load_label_inputs(
     centroid_matrix = list_to_matrix(cents.column("centroid"), cents.num_rows)
     centroids = dict(zip(cents.column("narrative_id").to_pylist(), centroid_matrix,
                          strict=True))
-    return members, member_vectors, {n: centroids[n] for n in members}, background
+    language_counts: dict[str, dict[str, int]] = {}
+    for nid, lang, count in lang_rows:
+        language_counts.setdefault(nid, {})[lang] = int(count)
+    return (members, member_vectors, {n: centroids[n] for n in members}, background,
+            language_counts)
 
 
 def write_labels(con: duckdb.DuckDBPyConnection, labels: Mapping[str, Any]) -> None:
