@@ -27,6 +27,8 @@ from vigie.store import digest as queries
 NAMESPACE = uuid.UUID("6f1c1c3e-5b0e-4f0a-9a57-6a4f5e1d2c01")  # Vigie's, fixed forever
 PRODUCER_CREATED = datetime(2026, 1, 1, tzinfo=UTC)
 DISARM_ATTRIBUTION = "DISARM Framework, DISARM Foundation, CC BY-SA 4.0"
+TLP = {"white": stix2.TLP_WHITE, "green": stix2.TLP_GREEN, "amber": stix2.TLP_AMBER,
+       "red": stix2.TLP_RED, "none": None}
 
 
 def _id(kind: str, key: str) -> str:
@@ -48,8 +50,18 @@ def _technique_name(tid: str) -> str:
     return name_of(tid)
 
 
-def producer() -> stix2.Identity:
+def tlp_marking(level: str) -> Any:
+    """The STIX 2.1 TLP marking definition for ``level`` (white, green, amber, red), or None
+    for "none"."""
+    try:
+        return TLP[level.strip().lower()]
+    except KeyError:
+        raise ValueError(f"unknown TLP level {level!r}: choose one of {', '.join(TLP)}") from None
+
+
+def producer(**mark: Any) -> stix2.Identity:
     return stix2.Identity(
+        **mark,
         id=_id("identity", "vigie"),
         name="Vigie",
         identity_class="system",
@@ -64,10 +76,16 @@ def bundle_objects(
     sources: dict[str, list[dict[str, Any]]],
     lookalikes: dict[str, list[dict[str, Any]]],
     base_url: str,
+    tlp: str = "amber",
 ) -> list[Any]:
-    """Pure: the STIX objects for query results (campaigns, their sources, look-alike domains)."""
-    me = producer()
+    """Pure: the STIX objects for query results (campaigns, their sources, look-alike domains),
+    each marked with the ``tlp`` level (the marking definition is in the list)."""
+    marking = tlp_marking(tlp)
+    mark: dict[str, Any] = {"object_marking_refs": [marking.id]} if marking else {}
+    me = producer(**mark)
     objects: dict[str, Any] = {me.id: me}
+    if marking is not None:
+        objects[marking.id] = marking
 
     def add(obj: Any) -> Any:
         objects.setdefault(obj.id, obj)
@@ -76,6 +94,7 @@ def bundle_objects(
     def relate(source: Any, rel: str, target: Any, when: datetime) -> None:
         add(
             stix2.Relationship(
+                **mark,
                 id=_id("relationship", f"{source.id}|{rel}|{target.id}"),
                 source_ref=source.id,
                 relationship_type=rel,
@@ -92,6 +111,7 @@ def bundle_objects(
         confidence = row.get("confidence")
         campaign = add(
             stix2.Campaign(
+                **mark,
                 id=_id("campaign", nid),
                 name=(row.get("label") or row.get("headline") or nid)[:250],
                 description=row.get("headline") or None,
@@ -110,6 +130,7 @@ def bundle_objects(
         for tid in row.get("techniques") or []:
             pattern = add(
                 stix2.AttackPattern(
+                    **mark,
                     id=_id("attack-pattern", f"disarm:{tid}"),
                     name=_technique_name(tid),
                     created=PRODUCER_CREATED,
@@ -128,6 +149,7 @@ def bundle_objects(
         for src in sources.get(nid, []):
             infra = add(
                 stix2.Infrastructure(
+                    **mark,
                     id=_id("infrastructure", f"source:{src['source_id']}"),
                     name=src["name"][:250],
                     infrastructure_types=["amplification"],
@@ -139,11 +161,13 @@ def bundle_objects(
             )
             relate(campaign, "uses", infra, when)
             if src.get("domain"):
-                relate(infra, "consists-of", add(stix2.DomainName(value=src["domain"])), when)
+                domain = add(stix2.DomainName(value=src["domain"], **mark))
+                relate(infra, "consists-of", domain, when)
         for found in lookalikes.get(nid, []):
             imitates = found["detail"].get("imitates") or found["detail"].get("target")
             indicator = add(
                 stix2.Indicator(
+                    **mark,
                     id=_id("indicator", f"lookalike:{found['domain']}"),
                     name=f"Look-alike domain {found['domain']}",
                     description=f"Imitates {imitates}."
@@ -162,6 +186,7 @@ def bundle_objects(
         if row.get("summary"):
             add(
                 stix2.Note(
+                    **mark,
                     id=_id("note", row["decision_id"]),
                     abstract="Reviewer's summary",
                     content=row["summary"],
@@ -172,7 +197,8 @@ def bundle_objects(
                     created_by_ref=me.id,
                 )
             )
-    return sorted(objects.values(), key=lambda o: (o.type != "identity", o.type, o.id))
+    return sorted(objects.values(), key=lambda o: (
+        o.type != "marking-definition", o.type != "identity", o.type, o.id))
 
 
 def build_bundle(settings: Settings) -> stix2.Bundle:
@@ -182,7 +208,8 @@ def build_bundle(settings: Settings) -> stix2.Bundle:
         ids = [c["narrative_id"] for c in campaigns]
         sources = queries.narrative_sources(con, ids)
         lookalikes = queries.lookalike_domains(con, ids)
-    objects = bundle_objects(campaigns, sources, lookalikes, settings.review.base_url)
+    objects = bundle_objects(campaigns, sources, lookalikes, settings.review.base_url,
+                             settings.review.stix_tlp)
     key = ",".join(o.id for o in objects)
     return stix2.Bundle(objects=objects, id=_id("bundle", key))
 

@@ -60,6 +60,7 @@ class ReviewSettings:
     secret_key: str = ""
     escalate_after_h: float = 24.0
     cookie_secure: bool = True
+    stix_tlp: str = "amber"  # TLP marking of `vigie export stix`: white, green, amber, red, none
 
 
 @dataclass

@@ -73,3 +73,25 @@ def test_hostile_values_stay_data():
     assert indicator.pattern == "[domain-name:value = 'evil\\'] OR [x:y = \\'z.com']"
     (camp,) = [o for o in objects if o.type == "campaign"]
     assert camp.name == "<script>alert(1)</script>"  # JSON data; consumers escape on display
+
+
+def test_every_object_carries_the_tlp_marking_chosen(sample):
+    settings, _ = sample
+    bundle = stix2.parse(write_stix(settings)["text"], allow_custom=False)
+    amber = stix2.TLP_AMBER.id
+    assert any(o.id == amber for o in bundle.objects)  # the definition travels with them
+    marked = [o for o in bundle.objects if o.type != "marking-definition"]
+    assert marked and all(o.object_marking_refs == [amber] for o in marked)
+
+    settings.review.stix_tlp = "none"
+    plain = stix2.parse(write_stix(settings)["text"], allow_custom=False)
+    assert not any(o.type == "marking-definition" for o in plain.objects)
+    assert not any(getattr(o, "object_marking_refs", None) for o in plain.objects)
+
+    settings.review.stix_tlp = "purple"
+    try:
+        write_stix(settings)
+    except ValueError as exc:
+        assert "purple" in str(exc)
+    else:
+        raise AssertionError("an unknown TLP level must be refused")
