@@ -1,4 +1,5 @@
-"""Analyse stage: embed new content (cached), update narratives, label them, score them.
+"""Analyse stage: embed new content (cached), update narratives, label them, score them, and
+store the case summaries the review desk reads (``vigie.store.review.summaries``).
 
 Thin orchestration: detectors do the work, ``vigie.store`` does the SQL, and no
 connection is held while a model encodes. Running it twice changes nothing; with nothing
@@ -24,6 +25,7 @@ from detectors.narratives import (
 from vigie.config import Settings
 from vigie.store import embeddings as emb_store
 from vigie.store import narratives as nar_store
+from vigie.store.review import summaries
 
 log = logging.getLogger(__name__)
 
@@ -130,6 +132,15 @@ def _score(settings: Settings, run_id: str) -> dict[str, Any]:
     return score(settings, run_id)
 
 
+def case_summaries(settings: Settings) -> dict[str, Any]:
+    """Rebuild the review desk's case summaries that the narratives or scoring made stale."""
+    start = time.perf_counter()
+    with settings.store().transaction() as con:
+        counts = summaries.refresh(con)
+    return {"case_summaries_rebuilt": counts["rebuilt"],
+            "case_summaries_s": round(time.perf_counter() - start, 3)}
+
+
 def analyse(settings: Settings, run_id: str) -> dict[str, Any]:
     """Embed new items, update narratives and their labels, then score narratives."""
     t0 = time.perf_counter()
@@ -158,4 +169,5 @@ def analyse(settings: Settings, run_id: str) -> dict[str, Any]:
     stats.update({k: v for k, v in scored.items() if k not in stats})
     stats.setdefault("flagged", 0)
     stats["score_s"] = round(time.perf_counter() - t2, 3)
+    stats.update(case_summaries(settings))
     return stats

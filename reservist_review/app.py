@@ -23,6 +23,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.sessions import SessionMiddleware
 
 from reservist_review import csrf, sessions
+from reservist_review.casecache import RenderCache
 from reservist_review.routes import cases, decisions, login, people, queues, search
 from reservist_review.routes.deps import Forbidden, NotAuthenticated
 from reservist_review.security_headers import SecurityHeadersMiddleware
@@ -116,6 +117,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.settings = settings
     app.state.store = store
     app.state.db = db
+    app.state.case_cache = RenderCache()
     for module in (login, queues, cases, decisions, people, search):
         app.include_router(module.router)
     static = resources.files("reservist_review") / "static"

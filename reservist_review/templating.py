@@ -14,6 +14,7 @@ from typing import Any
 import jinja2
 from fastapi import Request
 from fastapi.responses import HTMLResponse
+from markupsafe import Markup
 
 from reservist_review import csrf
 from reservist_review.i18n import LANGUAGES, normalise_language, translations
@@ -67,3 +68,9 @@ def render(request: Request, template: str, status_code: int = 200, **context: A
         **context,
     )
     return HTMLResponse(html, status_code=status_code)
+
+
+def render_fragment(lang: str, template: str, **context: Any) -> Markup:
+    """A partial template rendered on its own (no request, user or CSRF token in it), to be
+    cached and placed in a page as markup."""
+    return Markup(environment(lang).get_template(template).render(lang=lang, **context))

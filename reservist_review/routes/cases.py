@@ -6,6 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, BackgroundTasks, Form, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
+from markupsafe import Markup
 
 from reservist_review import casepage, disarm, notifications, routing
 from reservist_review.permissions import (
@@ -19,8 +20,8 @@ from reservist_review.reasons import render_reasons
 from reservist_review.roster import Reservist
 from reservist_review.routes.deps import Anyone, Coordinators, Db, Forbidden, transaction
 from reservist_review.sessions import User
-from reservist_review.templating import language, render
-from vigie.store.review import casefile, cases, people
+from reservist_review.templating import language, render, render_fragment
+from vigie.store.review import casefile, cases, people, summaries
 from vigie.store.review.people import Con
 
 router = APIRouter()
@@ -54,18 +55,11 @@ def case_page(request: Request, narrative_id: str, con: Con = Db,
             case = cases.get_case(con, narrative_id)
         people.audit(con, user.id, "case_view", narrative_id)
     shown = casepage.limits(request.query_params)
-    items = casefile.items(con, narrative_id, shown["items"])
-    evidence = casefile.evidence(con, narrative_id, dict.fromkeys(casepage.PAIR_KINDS,
-                                                                  shown["pairs"]),
-                                 shown["evidence"])
-    known = {i["item_id"] for i in items}
-    missing = sorted({e[k] for e in evidence for k in ("item_id", "other_item_id")
-                      if e[k] and e[k] not in known})
-    view = casepage.build(narrative, items, evidence, casefile.items_by_id(con, missing),
-                          casefile.evidence_kinds_of(con, narrative_id, sorted(known)),
-                          casefile.overview(con, narrative_id),
-                          casefile.evidence_counts(con, narrative_id))
-    sources, groups = casefile.sources(con, narrative_id)
+    lang = language(request)
+    key = (narrative_id, tuple(sorted(shown.items())), lang, request.app.state.db.generation,
+           summaries.state(con, narrative_id))
+    evidence_html, reasons = request.app.state.case_cache.get_or_build(
+        key, lambda: _evidence(con, narrative, shown, lang))
     holder = current["reservist_id"] if current else None
     may_decide = can_decide(user.role, user.id, holder) or bool(
         decisions and user.role in REVIEWERS and can_revise(user.role, user.id,
@@ -74,18 +68,37 @@ def case_page(request: Request, narrative_id: str, con: Con = Db,
     if user.role in COORDINATORS:
         reviewers = [r for r in people.list_reservists(con, include_inactive=False)
                      if r["role"] in REVIEWERS and r["reservist_id"] != holder]
-    reasons = render_reasons(narrative.get("reasons"), narrative.get("reason_codes"),
-                             language(request))
     return render(
         request, "case.html", narrative=narrative, reasons=reasons, case=case, current=current,
-        history=history, decisions=decisions, items=items,
-        sources=sources[:shown["sources"]], source_count=len(sources),
-        groups=groups,
-        signals=casefile.signals(con, narrative_id), view=view, may_decide=may_decide,
-        reviewers=reviewers, response_types=disarm.response_types(),
-        actions=disarm.COMMUNICATION_ACTIONS, name_of=disarm.name_of, error=None,
-        form={}, shown=shown,
+        history=history, decisions=decisions, evidence_html=evidence_html,
+        may_decide=may_decide, reviewers=reviewers, response_types=disarm.response_types(),
+        actions=disarm.COMMUNICATION_ACTIONS, name_of=disarm.name_of, error=None, form={},
     )
+
+
+def _evidence(con: Con, narrative: dict, shown: dict[str, int], lang: str
+              ) -> tuple[tuple[Markup, list[str]], int]:
+    """The case page's evidence rendered, and the flag reasons, for the page cache (with the
+    size of the markup). Only analysis data: the same for every reviewer."""
+    narrative_id = narrative["narrative_id"]
+    summary = summaries.for_case(con, narrative_id)
+    items = casefile.items(con, narrative_id, shown["items"], first=summary["first_items"])
+    evidence = casefile.evidence(con, narrative_id, dict.fromkeys(casepage.PAIR_KINDS,
+                                                                  shown["pairs"]),
+                                 shown["evidence"])
+    known = {i["item_id"] for i in items}
+    missing = sorted({e[k] for e in evidence for k in ("item_id", "other_item_id")
+                      if e[k] and e[k] not in known})
+    view = casepage.build(narrative, items, evidence, casefile.items_by_id(con, missing),
+                          casefile.evidence_kinds_of(con, narrative_id, sorted(known)),
+                          casefile.overview_of(summary), casefile.evidence_counts_of(summary))
+    sources, groups = casefile.sources(con, summary["sources"])
+    html = render_fragment(
+        lang, "_case_evidence.html", items=items, sources=sources[:shown["sources"]],
+        source_count=len(sources), groups=groups, signals=casefile.signals(con, narrative_id),
+        view=view, shown=shown)
+    reasons = render_reasons(narrative.get("reasons"), narrative.get("reason_codes"), lang)
+    return (html, reasons), len(html)
 
 
 def _need(con: Con, narrative_id: str, exclude: set[str]) -> routing.Need:

@@ -112,3 +112,25 @@ def test_file_is_handed_over_to_a_waiting_process(db_path):
     with db.lease() as con:  # the other process's write is there
         assert con.execute("SELECT n FROM from_other").fetchall() == [(42,)]
     db.close()
+
+
+def test_generation_changes_only_when_another_process_wrote(db_path):
+    db = SharedDatabase(db_path, idle_close_s=0.1)
+    try:
+        with db.lease() as con:
+            con.execute("CREATE TABLE mine (n INT)")
+            con.execute("INSERT INTO mine VALUES (1)")  # this process's own write
+        first = db.generation
+        assert _wait_for(lambda: not db.is_open)
+        with db.lease() as con:  # reopened, nobody else wrote: same generation
+            con.execute("SELECT 1").fetchall()
+        assert db.generation == first
+        assert _wait_for(lambda: not db.is_open)
+        other = subprocess.run([sys.executable, "-c", OTHER_PROCESS, str(db_path)],
+                               capture_output=True, text=True, timeout=60)
+        assert other.returncode == 0, other.stderr
+        with db.lease() as con:
+            assert con.execute("SELECT n FROM from_other").fetchall() == [(42,)]
+        assert db.generation == first + 1
+    finally:
+        db.close()

@@ -12,13 +12,19 @@ the file, so the anchor must never keep the pipeline out:
   the usual retries) once nobody is waiting any more;
 - the anchor is also closed after ``idle_close_s`` without any lease, so an idle desk holds
   nothing (tools that do not announce themselves still get in as before).
+
+``generation`` changes when the anchor is opened on a file that changed while it was closed
+(size or mtime of the file or its WAL): only then can another process have written. Caches of
+what the pipeline writes (the case page's evidence) key on it.
 """
 
 from __future__ import annotations
 
+import atexit
 import logging
 import threading
 import time
+import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -28,6 +34,16 @@ import duckdb
 from vigie.store.connection import open_connection, waiting_marker
 
 log = logging.getLogger(__name__)
+
+# Closed at interpreter exit: a daemon watcher must not be inside DuckDB when the
+# interpreter stops its threads, and the anchor's last writes are checkpointed.
+_LIVE: weakref.WeakSet[SharedDatabase] = weakref.WeakSet()
+
+
+@atexit.register
+def _close_all() -> None:
+    for db in list(_LIVE):
+        db.close()
 
 
 class SharedDatabase:
@@ -41,6 +57,8 @@ class SharedDatabase:
         # A waiting opener retries at least every 0.375 s: a marker younger than this is live.
         self.fresh_s = fresh_s
         self.handovers = 0  # how many times the file was handed to another process
+        self.generation = 0
+        self._closed_stamp: tuple | None = None
         self._cond = threading.Condition()
         self._anchor: duckdb.DuckDBPyConnection | None = None
         self._opening = False
@@ -49,6 +67,7 @@ class SharedDatabase:
         self._last_used = time.monotonic()
         self._stop = threading.Event()
         self._watcher: threading.Thread | None = None
+        _LIVE.add(self)
 
     # --- leases -------------------------------------------------------------------------------
 
@@ -97,7 +116,10 @@ class SharedDatabase:
                 self._opening = False
                 self._cond.notify_all()
             raise
+        stamp = self._stamp()  # now that the file is ours, nobody else can change it
         with self._cond:
+            if self._closed_stamp is None or stamp != self._closed_stamp:
+                self.generation += 1
             self._anchor = anchor
             self._opening = False
             self._last_used = time.monotonic()
@@ -135,9 +157,26 @@ class SharedDatabase:
 
     def _close_if_idle_locked(self) -> None:
         if self._anchor is not None and self._in_flight == 0:
-            anchor, self._anchor = self._anchor, None
-            anchor.close()
-            self._cond.notify_all()
+            self._close_anchor_locked()
+
+    def _close_anchor_locked(self) -> None:
+        anchor, self._anchor = self._anchor, None
+        if anchor is not None:
+            anchor.close()  # checkpoints what this process wrote
+            self._closed_stamp = self._stamp()
+        self._cond.notify_all()
+
+    def _stamp(self) -> tuple:
+        """Size and mtime of the database file and its WAL (None when absent)."""
+        out = []
+        for path in (self.path, Path(f"{self.path}.wal")):
+            try:
+                st = path.stat()
+            except OSError:
+                out.append(None)
+            else:
+                out.append((st.st_mtime_ns, st.st_size))
+        return tuple(out)
 
     def _watch(self) -> None:
         while not self._stop.wait(self.poll_s):
@@ -168,10 +207,10 @@ class SharedDatabase:
     def close(self) -> None:
         """Close the anchor once the leases in flight are done; stop watching."""
         self._stop.set()
+        watcher = self._watcher
+        if watcher is not None and watcher is not threading.current_thread():
+            watcher.join(5)
         with self._cond:
             while self._in_flight:
                 self._cond.wait(self.poll_s)
-            if self._anchor is not None:
-                anchor, self._anchor = self._anchor, None
-                anchor.close()
-            self._cond.notify_all()
+            self._close_anchor_locked()

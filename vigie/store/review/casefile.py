@@ -1,8 +1,8 @@
 """What a reviewer sees of one narrative: the read model of the case page.
 
 Only reads the tables the analysis stages write (narratives, narrative_members, items,
-sources, signals, evidence, source_edges, flags); their ``detail`` JSON is passed through
-as parsed data for the page to show.
+sources, signals, evidence, source_edges, flags, and the case summaries built from them:
+``summaries``); their ``detail`` JSON is passed through as parsed data for the page to show.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from collections import defaultdict
 from typing import Any
 
 from vigie.store.review.people import Con, _dicts
+from vigie.store.review.summaries import FIRST_ITEMS
 
 
 def _json(value: Any) -> Any:
@@ -42,8 +43,18 @@ _ITEM_COLUMNS = (
 )
 
 
-def items(con: Con, narrative_id: str, limit: int = 50) -> list[dict[str, Any]]:
-    """The first ``limit`` member items, oldest first."""
+def items(con: Con, narrative_id: str, limit: int = 50,
+          first: list[str] | None = None) -> list[dict[str, Any]]:
+    """The first ``limit`` member items, oldest first.
+
+    ``first``: the earliest member ids from the narrative's case summary (at most
+    ``summaries.FIRST_ITEMS``); used when they cover ``limit``, else the members are sorted."""
+    if first is not None and (limit <= len(first) or len(first) < FIRST_ITEMS):
+        return _dicts(con.execute(
+            f"SELECT {_ITEM_COLUMNS} FROM items i LEFT JOIN sources s ON s.source_id = i.source_id "
+            "WHERE list_contains(?, i.item_id) ORDER BY i.published_at, i.item_id",
+            [first[:limit]],
+        ))
     return _dicts(con.execute(
         # the first ones by (item_id, published_at) only, then their full rows: sorting
         # every member with its text is what made a big narrative slow
@@ -55,20 +66,17 @@ def items(con: Con, narrative_id: str, limit: int = 50) -> list[dict[str, Any]]:
     ))
 
 
-def overview(con: Con, narrative_id: str) -> dict[str, Any]:
-    """Counts over ALL member items (the page lists only some): total, languages, and
-    items per minute for the timeline."""
-    rows = con.execute(  # one scan, two groupings
-        "SELECT grouping(lang), lang, t, count(*) FROM ("
-        "  SELECT coalesce(i.language, '?') AS lang, date_trunc('minute', i.published_at) AS t"
-        "  FROM narrative_members m JOIN items i USING (item_id) WHERE m.narrative_id = ?) "
-        "GROUP BY GROUPING SETS ((lang), (t)) ORDER BY count(*) DESC, lang, t",
-        [narrative_id],
-    ).fetchall()
-    languages = [(lang, n) for by_time, lang, _t, n in rows if not by_time]
-    minutes = {t: n for by_time, _lang, t, n in rows if by_time and t is not None}
-    return {"item_count": sum(n for _lang, n in languages), "languages": languages,
-            "minutes": minutes}
+def overview_of(summary: dict[str, Any]) -> dict[str, Any]:
+    """Counts over ALL member items from the case summary (the page lists only some): total,
+    languages (most frequent first) and items per minute for the timeline."""
+    return {"item_count": summary["item_count"],
+            "languages": [(x["lang"], x["n"]) for x in summary["languages"]],
+            "minutes": {x["t"]: x["n"] for x in summary["minutes"]}}
+
+
+def evidence_counts_of(summary: dict[str, Any]) -> dict[str, int]:
+    """How many evidence rows of each kind exist (the page shows only the strongest)."""
+    return {x["kind"]: x["n"] for x in summary["evidence_counts"]}
 
 
 def items_by_id(con: Con, item_ids: list[str]) -> dict[str, dict[str, Any]]:
@@ -99,23 +107,16 @@ def evidence(con: Con, narrative_id: str, per_kind: dict[str, int],
     rows = _dicts(con.execute(
         "SELECT kind, item_id, other_item_id, score, detail FROM evidence "
         "WHERE narrative_id = ? "
+        # detail last: the same pair can be recorded twice (ties must not reorder the page)
         "QUALIFY row_number() OVER (PARTITION BY kind "
-        "  ORDER BY score DESC NULLS LAST, item_id, other_item_id) "
+        "  ORDER BY score DESC NULLS LAST, item_id, other_item_id, detail::VARCHAR) "
         "  <= coalesce(map_from_entries(?::STRUCT(k VARCHAR, v INTEGER)[])[kind], ?) "
-        "ORDER BY kind, score DESC NULLS LAST, item_id, other_item_id",
+        "ORDER BY kind, score DESC NULLS LAST, item_id, other_item_id, detail::VARCHAR",
         [narrative_id, [{"k": k, "v": v} for k, v in limits], default_limit],
     ))
     for row in rows:
         row["detail"] = _json(row["detail"])
     return rows
-
-
-def evidence_counts(con: Con, narrative_id: str) -> dict[str, int]:
-    """How many evidence rows of each kind exist (the page shows only the strongest)."""
-    return dict(con.execute(
-        "SELECT kind, count(*) FROM evidence WHERE narrative_id = ? GROUP BY kind",
-        [narrative_id],
-    ).fetchall())
 
 
 def evidence_kinds_of(con: Con, narrative_id: str, item_ids: list[str]) -> dict[str, list[str]]:
@@ -132,44 +133,36 @@ def evidence_kinds_of(con: Con, narrative_id: str, item_ids: list[str]) -> dict[
     ).fetchall())
 
 
-def sources(con: Con, narrative_id: str) -> tuple[list[dict[str, Any]], dict[str, dict[str, str]]]:
-    """The narrative's sources with first-seen date, look-alike/new-source evidence and group;
+_SOURCE_COLUMNS = ("source_id, name, url, site_url, domain, registered_domain, language, region, "
+                   "added_at")
+
+
+def sources(con: Con, summarised: list[dict[str, Any]]
+            ) -> tuple[list[dict[str, Any]], dict[str, dict[str, str]]]:
+    """The narrative's sources (``summarised``: the case summary's per-source figures) with
+    first-seen date, look-alike/new-source evidence and group, earliest first item first;
     and the groups themselves (see ``groups``)."""
-    rows = _dicts(con.execute(
-        """
-        WITH mine AS (
-            SELECT i.source_id, count(*) AS items, min(i.published_at) AS first_item_at
-            FROM narrative_members m JOIN items i USING (item_id)
-            WHERE m.narrative_id = ? GROUP BY i.source_id)
-        SELECT s.source_id, s.name, s.url, s.site_url, s.domain, s.registered_domain,
-               s.language, s.region, s.added_at, mine.items AS item_count, mine.first_item_at,
-               seen.first_seen_at
-        FROM mine JOIN sources s USING (source_id)
-        LEFT JOIN (SELECT x.source_id, min(x.first_seen_at) AS first_seen_at FROM items x
-                   WHERE x.source_id IN (SELECT source_id FROM mine)
-                   GROUP BY x.source_id) seen USING (source_id)
-        ORDER BY mine.first_item_at, s.name
-        """,
-        [narrative_id],
-    ))
+    ids = [x["source_id"] for x in summarised]
+    meta = {r["source_id"]: r for r in _dicts(con.execute(
+        f"SELECT {_SOURCE_COLUMNS} FROM sources WHERE list_contains(?, source_id)", [ids],
+    ))} if ids else {}
+    rows = []
+    for x in summarised:
+        if x["source_id"] not in meta:
+            continue
+        row = {**meta[x["source_id"]], "item_count": x["item_count"],
+               "first_item_at": x["first_item_at"], "first_seen_at": x["first_seen_at"],
+               "lookalike": [], "new_source": [], "communities": [], "peers": []}
+        for key in ("lookalike", "new_source"):
+            for detail in x[key]:
+                if (d := _json(detail)) not in row[key]:
+                    row[key].append(d)
+        rows.append(row)
+    rows.sort(key=lambda r: (r["first_item_at"], r["name"], r["source_id"]))
     by_id = {r["source_id"]: r for r in rows}
-    for row in rows:
-        row.update(lookalike=[], new_source=[], communities=[], peers=[])
-    marks = con.execute(
-        "SELECT DISTINCT e.kind, i.source_id, e.detail::VARCHAR FROM evidence e "
-        "JOIN items i USING (item_id) "
-        "WHERE e.narrative_id = ? AND e.kind IN ('lookalike_domain', 'new_source') "
-        "ORDER BY ALL",
-        [narrative_id],
-    ).fetchall()
-    for kind, source_id, detail in marks:
-        key = "lookalike" if kind == "lookalike_domain" else kind
-        if source_id in by_id and (d := _json(detail)) not in by_id[source_id][key]:
-            by_id[source_id][key].append(d)
-    ids = list(by_id)
-    found = groups(con, ids)
+    found = groups(con, list(by_id))
     for community, names in found.items():
-        for source_id in names.keys() & set(ids):
+        for source_id in names.keys() & set(by_id):
             row = by_id[source_id]
             row["communities"].append(community)
             row["peers"].extend(n for s, n in names.items() if s != source_id)
