@@ -28,6 +28,7 @@ from reservist_review.routes import cases, decisions, login, people, queues, sea
 from reservist_review.routes.deps import Forbidden, NotAuthenticated
 from reservist_review.security_headers import SecurityHeadersMiddleware
 from reservist_review.templating import render
+from reservist_review.warmup import Warmer
 from vigie.config import Settings
 from vigie.store import StoreLockedError
 from vigie.store.shared import SharedDatabase
@@ -95,15 +96,22 @@ def _quote(path: str) -> str:
     return quote(path, safe="/")
 
 
-def create_app(settings: Settings) -> FastAPI:
-    """The review desk on ``settings``' store (migrations applied on creation)."""
+def create_app(settings: Settings, *, warm_cases: bool = True) -> FastAPI:
+    """The review desk on ``settings``' store (migrations applied on creation).
+
+    ``warm_cases``: pre-render the open cases' evidence when the store changed
+    (``reservist_review.warmup``)."""
     store = settings.store()
     store.init()
     db = SharedDatabase(store.path)
 
     @asynccontextmanager
-    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if app.state.warmer is not None:
+            app.state.warmer.poke()
         yield
+        if app.state.warmer is not None:
+            app.state.warmer.join(30)
         db.close()
 
     app = FastAPI(
@@ -118,6 +126,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.store = store
     app.state.db = db
     app.state.case_cache = RenderCache()
+    app.state.warmer = Warmer(app.state) if warm_cases else None
     for module in (login, queues, cases, decisions, people, search):
         app.include_router(module.router)
     static = resources.files("reservist_review") / "static"

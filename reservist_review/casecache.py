@@ -3,9 +3,7 @@
 The evidence (timeline, languages, signals, sources and groups, duplicate pairs with their
 word diffs, other evidence, items) is what the analysis stages wrote: the same for every
 reviewer until the pipeline writes again. Building and rendering it is most of a case page's
-cost, so it is kept per (narrative, limits shown, language, state) where the state is what
-the evidence depends on (``vigie.store.review.summaries.state``, read at every view) and the
-shared instance's ``generation`` (bumped when another process may have written the file).
+cost, so it is kept under a key of everything it depends on (``reservist_review.caseview``).
 A changed state is a different key: nothing stale is ever served; old entries age out.
 """
 

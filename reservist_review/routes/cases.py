@@ -6,9 +6,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, BackgroundTasks, Form, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
-from markupsafe import Markup
 
-from reservist_review import casepage, disarm, notifications, routing
+from reservist_review import casepage, caseview, disarm, notifications, routing
 from reservist_review.permissions import (
     COORDINATORS,
     REVIEWERS,
@@ -16,12 +15,11 @@ from reservist_review.permissions import (
     can_revise,
     can_view_case,
 )
-from reservist_review.reasons import render_reasons
 from reservist_review.roster import Reservist
 from reservist_review.routes.deps import Anyone, Coordinators, Db, Forbidden, transaction
 from reservist_review.sessions import User
-from reservist_review.templating import language, render, render_fragment
-from vigie.store.review import casefile, cases, people, summaries
+from reservist_review.templating import language, render
+from vigie.store.review import casefile, cases, people
 from vigie.store.review.people import Con
 
 router = APIRouter()
@@ -43,7 +41,7 @@ def case_page(request: Request, narrative_id: str, con: Con = Db,
     if not can_view_case(user.role, user.id, {a["reservist_id"] for a in history},
                          case["status"] if case else None):
         raise Forbidden()
-    current = cases.open_assignment(con, narrative_id)
+    current = cases.open_of(history)
     decisions = cases.decisions_of(con, narrative_id)
     with transaction(con):
         if case and current and current["reservist_id"] == user.id and case["status"] in (
@@ -54,12 +52,9 @@ def case_page(request: Request, narrative_id: str, con: Con = Db,
                          {"from": case["status"], "to": "in_review"})
             case = cases.get_case(con, narrative_id)
         people.audit(con, user.id, "case_view", narrative_id)
-    shown = casepage.limits(request.query_params)
-    lang = language(request)
-    key = (narrative_id, tuple(sorted(shown.items())), lang, request.app.state.db.generation,
-           summaries.state(con, narrative_id))
-    evidence_html, reasons = request.app.state.case_cache.get_or_build(
-        key, lambda: _evidence(con, narrative, shown, lang))
+    evidence_html, reasons = caseview.evidence(request.app.state, con, narrative,
+                                               casepage.limits(request.query_params),
+                                               language(request))
     holder = current["reservist_id"] if current else None
     may_decide = can_decide(user.role, user.id, holder) or bool(
         decisions and user.role in REVIEWERS and can_revise(user.role, user.id,
@@ -74,31 +69,6 @@ def case_page(request: Request, narrative_id: str, con: Con = Db,
         may_decide=may_decide, reviewers=reviewers, response_types=disarm.response_types(),
         actions=disarm.COMMUNICATION_ACTIONS, name_of=disarm.name_of, error=None, form={},
     )
-
-
-def _evidence(con: Con, narrative: dict, shown: dict[str, int], lang: str
-              ) -> tuple[tuple[Markup, list[str]], int]:
-    """The case page's evidence rendered, and the flag reasons, for the page cache (with the
-    size of the markup). Only analysis data: the same for every reviewer."""
-    narrative_id = narrative["narrative_id"]
-    summary = summaries.for_case(con, narrative_id)
-    items = casefile.items(con, narrative_id, shown["items"], first=summary["first_items"])
-    evidence = casefile.evidence(con, narrative_id, dict.fromkeys(casepage.PAIR_KINDS,
-                                                                  shown["pairs"]),
-                                 shown["evidence"])
-    known = {i["item_id"] for i in items}
-    missing = sorted({e[k] for e in evidence for k in ("item_id", "other_item_id")
-                      if e[k] and e[k] not in known})
-    view = casepage.build(narrative, items, evidence, casefile.items_by_id(con, missing),
-                          casefile.evidence_kinds_of(con, narrative_id, sorted(known)),
-                          casefile.overview_of(summary), casefile.evidence_counts_of(summary))
-    sources, groups = casefile.sources(con, summary["sources"])
-    html = render_fragment(
-        lang, "_case_evidence.html", items=items, sources=sources[:shown["sources"]],
-        source_count=len(sources), groups=groups, signals=casefile.signals(con, narrative_id),
-        view=view, shown=shown)
-    reasons = render_reasons(narrative.get("reasons"), narrative.get("reason_codes"), lang)
-    return (html, reasons), len(html)
 
 
 def _need(con: Con, narrative_id: str, exclude: set[str]) -> routing.Need:

@@ -41,7 +41,7 @@ def decide(
     con: Con = Db,
     user: User = Reviewers,
 ) -> Response:
-    if casefile.narrative(con, narrative_id) is None:
+    if not casefile.exists(con, narrative_id):
         raise HTTPException(404)
     current = cases.open_assignment(con, narrative_id)
     latest = cases.latest_decision(con, narrative_id)

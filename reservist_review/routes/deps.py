@@ -34,6 +34,8 @@ class Forbidden(Exception):
 def db(request: Request) -> Iterator[Con]:
     """The request's store connection, closed before the response is sent."""
     with request.app.state.db.lease() as con:
+        if request.app.state.warmer is not None:
+            request.app.state.warmer.poke()  # the store changed: pre-render the open cases
         yield con
 
 

@@ -115,3 +115,15 @@ def test_case_page_follows_writes_of_another_process(seeded: Settings, client_fo
     page = carla.get("/cases/N-camp1").text
     assert app.state.db.generation > generation
     assert "Renamed Source" in page and "Sahel Vérité" not in page
+
+
+def test_open_cases_are_rendered_before_anyone_asks(seeded: Settings, client_for, app):
+    from flows.route import route
+
+    route(seeded, "r1")  # N-camp1 and N-camp2 become open cases
+    carla = client_for("coordinator")  # logging in is a request: it starts the warm-up
+    app.state.warmer.join(60)
+    assert app.state.warmer.last["cases"] == 2
+    hits = app.state.case_cache.hits
+    assert "Sahel Vérité" in carla.get("/cases/N-camp1").text
+    assert app.state.case_cache.hits == hits + 1, "the page came from the warm-up"

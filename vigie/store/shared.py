@@ -40,8 +40,12 @@ log = logging.getLogger(__name__)
 _LIVE: weakref.WeakSet[SharedDatabase] = weakref.WeakSet()
 
 
+_EXITING = threading.Event()
+
+
 @atexit.register
 def _close_all() -> None:
+    _EXITING.set()  # no lease after this (a background thread would reopen the file)
     for db in list(_LIVE):
         db.close()
 
@@ -84,6 +88,8 @@ class SharedDatabase:
                 self._release()
 
     def _acquire(self) -> duckdb.DuckDBPyConnection:
+        if _EXITING.is_set():
+            raise RuntimeError("the interpreter is exiting: no new store lease")
         while True:
             cursor = None
             with self._cond:

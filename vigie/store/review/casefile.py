@@ -12,7 +12,7 @@ from collections import defaultdict
 from typing import Any
 
 from vigie.store.review.people import Con, _dicts
-from vigie.store.review.summaries import FIRST_ITEMS
+from vigie.store.review.summaries import FINGERPRINT_SQL, FIRST_ITEMS
 
 
 def _json(value: Any) -> Any:
@@ -24,12 +24,19 @@ def _json(value: Any) -> Any:
         return value
 
 
+def exists(con: Con, narrative_id: str) -> bool:
+    return bool(con.execute("SELECT 1 FROM narratives WHERE narrative_id = ?",
+                            [narrative_id]).fetchall())
+
+
 def narrative(con: Con, narrative_id: str) -> dict[str, Any] | None:
+    """The narrative with its flag; ``fingerprint``: what its analysis state is (it changes
+    whenever the narratives or signals stage rewrites it, see ``summaries``)."""
     rows = _dicts(con.execute(
         "SELECT n.narrative_id, n.label, n.headline, n.keywords, n.languages, n.size, "
         "n.first_seen_at, n.last_seen_at, n.status, f.score, f.flagged, f.reasons, "
-        "f.reason_codes, f.first_flagged_at FROM narratives n "
-        "LEFT JOIN flags f USING (narrative_id) WHERE n.narrative_id = ?",
+        f"f.reason_codes, f.first_flagged_at, {FINGERPRINT_SQL} AS fingerprint "
+        "FROM narratives n LEFT JOIN flags f USING (narrative_id) WHERE n.narrative_id = ?",
         [narrative_id],
     ))
     for row in rows:

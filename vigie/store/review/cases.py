@@ -138,11 +138,19 @@ def open_assignment(con: Con, narrative_id: str) -> dict[str, Any] | None:
 
 
 def assignments_of(con: Con, narrative_id: str) -> list[dict[str, Any]]:
+    """Every assignment of the narrative, oldest first (the open one, if any, is the last
+    with status 'open': see :func:`open_of`)."""
     return _dicts(con.execute(
-        "SELECT a.*, r.name FROM assignments a LEFT JOIN reservists r USING (reservist_id) "
+        "SELECT a.*, r.name, r.email FROM assignments a "
+        "LEFT JOIN reservists r USING (reservist_id) "
         "WHERE a.narrative_id = ? ORDER BY a.assigned_at",
         [narrative_id],
     ))
+
+
+def open_of(history: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """The open assignment in ``assignments_of``'s rows (what :func:`open_assignment` reads)."""
+    return next((a for a in reversed(history) if a["status"] == "open"), None)
 
 
 def overdue(con: Con, before: datetime) -> list[dict[str, Any]]:
@@ -191,20 +199,27 @@ def record_decision(con: Con, narrative_id: str, reservist_id: str, verdict: str
                     summary: str, confidence: float | None, techniques: list[str],
                     responses: list[str], comments: str) -> str:
     """A new decision (superseding the latest one); closes the open assignment, sets the status."""
-    previous = latest_decision(con, narrative_id)
+    previous = con.execute(
+        "SELECT decision_id FROM decisions WHERE narrative_id = ? "
+        "ORDER BY decided_at DESC LIMIT 1", [narrative_id]).fetchall()
     decision_id = _new_id("de")
     con.execute(
         "INSERT INTO decisions VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [decision_id, narrative_id, reservist_id, verdict, summary, confidence, techniques,
-         responses, comments, now(), previous["decision_id"] if previous else None],
+         responses, comments, now(), previous[0][0] if previous else None],
     )
     con.execute(
         "UPDATE assignments SET status = 'done', closed_at = ? WHERE narrative_id = ? "
         "AND status = 'open'",
         [now(), narrative_id],
     )
-    ensure_case(con, narrative_id)
-    set_status(con, narrative_id, verdict)
+    # ensure_case + set_status in one statement (a verdict is never 'escalated')
+    con.execute(
+        "INSERT INTO cases (narrative_id, status, opened_at, updated_at) VALUES (?, ?, ?, ?) "
+        "ON CONFLICT (narrative_id) DO UPDATE SET status = excluded.status, "
+        "updated_at = excluded.updated_at",
+        [narrative_id, verdict, now(), now()],
+    )
     return decision_id
 
 

@@ -6,7 +6,7 @@ one scan of the members, items and evidence: ~50 ms for a 27k-item narrative at 
 too much for every page view and every reviewer. The analysis pass stores them once
 (:func:`refresh`, one set-based query for every stale narrative); the page reads one row
 (:func:`for_case`). A row is used only while it is fresh: the narrative's size, runs and dates
-and its flag's run and time are unchanged (``_FINGERPRINT``) and no member item changed since
+and its flag's run and time are unchanged (``FINGERPRINT_SQL``) and no member item changed since
 it was built (``items_watermark``); otherwise the page computes the same query live for that
 narrative, so a pass that rescored (or a member edited by ingest) never shows stale figures.
 """
@@ -22,8 +22,9 @@ FIRST_ITEMS = 50  # the earliest members kept (the case page lists 50 by default
 
 # What the summary of a narrative depends on, besides its members' rows: the narratives
 # stage rewrites size / updated_run / dates when members join or move (merges), the signals
-# stage rewrites flags (run_id, updated_at) together with the evidence.
-_FINGERPRINT = (
+# stage rewrites flags (run_id, updated_at) together with the evidence and signals. An SQL
+# expression over ``narratives n LEFT JOIN flags f``.
+FINGERPRINT_SQL = (
     "md5(concat_ws('|', n.size, n.updated_run, n.first_seen_at, n.last_seen_at, n.status, "
     "f.run_id, f.updated_at))"
 )
@@ -101,25 +102,11 @@ def stored(con: Con, narrative_id: str) -> dict[str, Any] | None:
     rows = _dicts(con.execute(
         f"SELECT {', '.join('s.' + c for c in _COLUMNS)} FROM case_summaries s "
         "JOIN narratives n USING (narrative_id) LEFT JOIN flags f USING (narrative_id) "
-        f"WHERE s.narrative_id = ? AND s.fingerprint = {_FINGERPRINT} "
+        f"WHERE s.narrative_id = ? AND s.fingerprint = {FINGERPRINT_SQL} "
         "AND s.items_watermark IS NOT DISTINCT FROM (SELECT max(updated_at) FROM items)",
         [narrative_id],
     ))
     return rows[0] if rows else None
-
-
-def state(con: Con, narrative_id: str) -> tuple | None:
-    """What the case page's evidence of this narrative depends on, as one comparable value:
-    the summary fingerprint, the items watermark and the runs of the source network (source
-    groups). Equal states give equal evidence (within one database generation, see
-    ``vigie.store.shared``). None if there is no such narrative."""
-    rows = con.execute(
-        f"SELECT {_FINGERPRINT}, (SELECT max(updated_at) FROM items), "
-        "(SELECT list(DISTINCT run_id ORDER BY run_id) FROM source_edges) "
-        "FROM narratives n LEFT JOIN flags f USING (narrative_id) WHERE n.narrative_id = ?",
-        [narrative_id],
-    ).fetchall()
-    return (rows[0][0], rows[0][1], tuple(rows[0][2] or ())) if rows else None
 
 
 def for_case(con: Con, narrative_id: str) -> dict[str, Any]:
@@ -146,7 +133,7 @@ def refresh(con: Con) -> dict[str, int]:
         LEFT JOIN case_summaries s USING (narrative_id)
         WHERE (coalesce(f.flagged, false)
                OR n.narrative_id IN (SELECT narrative_id FROM cases))
-          AND (s.narrative_id IS NULL OR s.fingerprint <> {_FINGERPRINT}
+          AND (s.narrative_id IS NULL OR s.fingerprint <> {FINGERPRINT_SQL}
                OR (s.items_watermark IS DISTINCT FROM $watermark AND EXISTS (
                    SELECT 1 FROM narrative_members m JOIN items i USING (item_id)
                    WHERE m.narrative_id = n.narrative_id AND i.updated_at IS NOT NULL
@@ -162,7 +149,7 @@ def refresh(con: Con) -> dict[str, int]:
             f"""
             INSERT INTO case_summaries (narrative_id, fingerprint, items_watermark,
                 {', '.join(_COLUMNS)}, built_at)
-            SELECT b.narrative_id, {_FINGERPRINT}, $watermark,
+            SELECT b.narrative_id, {FINGERPRINT_SQL}, $watermark,
                 {', '.join('b.' + c for c in _COLUMNS)}, $now
             FROM ({_BUILD}) b JOIN narratives n USING (narrative_id)
             LEFT JOIN flags f USING (narrative_id)
