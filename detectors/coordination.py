@@ -25,7 +25,7 @@ from typing import Any
 import networkx as nx
 import numpy as np
 import polars as pl
-from scipy.stats import poisson
+from scipy.special import pdtrc
 
 from detectors.config import detection_config
 
@@ -219,12 +219,25 @@ def detect_coordination(
     n_fast = fast.select(["a", "b", "c"]).unique().height
     acts = np.array(list(activity.values()), dtype=np.float64)
     pair_mass = max(1.0, (acts.sum() ** 2 - (acts**2).sum()) / 2)
-    for a, b, w, ii, jj in edges_df.sort(["a", "b"]).iter_rows():
-        lam = chance(activity[a], reach.get(a, 0), activity[b], reach.get(b, 0))
-        p = float(poisson.sf(w - 1, lam))
-        p0 = float(poisson.sf(w - 1, max(1e-12, activity[a] * activity[b] * n_fast / pair_mass)))
-        if (w >= heavy and p <= alpha) or p0 <= strict:
-            edges.append(SourceEdge(a, b, int(w), lam, p, pairs=sorted(zip(ii, jj, strict=True))))
+    rows = edges_df.sort(["a", "b"])
+    aa, bb, ww = rows["a"].to_list(), rows["b"].to_list(), rows["w"].to_list()
+    lams = [chance(activity[a], reach.get(a, 0), activity[b], reach.get(b, 0))
+            for a, b in zip(aa, bb, strict=True)]
+    null0 = [max(1e-12, activity[a] * activity[b] * n_fast / pair_mass)
+             for a, b in zip(aa, bb, strict=True)]
+    # Poisson upper tails P(X >= w), all edges at once: scipy.stats' poisson.sf(w - 1, mu)
+    # is scipy.special.pdtrc(w - 1, mu) for these arguments (w >= 2, mu > 0)
+    k = np.asarray(ww, dtype=np.float64) - 1
+    tails = pdtrc(k, np.asarray(lams, dtype=np.float64)) if ww else np.zeros(0)
+    tails0 = pdtrc(k, np.asarray(null0, dtype=np.float64)) if ww else np.zeros(0)
+    keep = [e for e, (w, p, p0) in enumerate(zip(ww, tails.tolist(), tails0.tolist(),
+                                                 strict=True))
+            if (w >= heavy and p <= alpha) or p0 <= strict]
+    if keep:
+        ii_col, jj_col = rows["i"].to_list(), rows["j"].to_list()
+        for e in keep:
+            edges.append(SourceEdge(aa[e], bb[e], int(ww[e]), lams[e], float(tails[e]),
+                                    pairs=sorted(zip(ii_col[e], jj_col[e], strict=True))))
 
     # Networks = connected components of the kept edges (plus sources attached to them);
     # Louvain communities label the edges inside for the reviewer.

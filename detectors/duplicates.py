@@ -1,20 +1,24 @@
 """Typed duplicate pairs, D3lta-style: copy_paste, rewording, translation.
 
 Never all pairs: verbatim copies share a normalised-text key; near-verbatim candidates
-come from MinHash LSH (datasketch) over character shingles and are verified with the
-normalised Levenshtein similarity (rapidfuzz); rewordings and translations come from
-embedding neighbours inside blocks (narratives), searched by matrix blocks.
-Items are referred to by their position in the input sequences.
+come from MinHash LSH over character shingles (datasketch's signatures and band layout;
+signatures can be given, e.g. cached by the store, and bands are joined with polars) and
+are verified with the normalised Levenshtein similarity (rapidfuzz); rewordings and
+translations come from embedding neighbours inside blocks (narratives), searched by matrix
+blocks, optionally only in some blocks. Items are referred to by their position in the
+input sequences.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import hashlib
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
 
 import numpy as np
-from datasketch import MinHash, MinHashLSH
+import polars as pl
 from rapidfuzz.distance import Levenshtein
 
 from detectors.config import detection_config
@@ -29,6 +33,7 @@ class DuplicatePair:
     b: int
     kind: str  # copy_paste | rewording | translation
     similarity: float  # Levenshtein similarity (copy_paste) or cosine
+    via: str = field(default="text", compare=False)  # "text" (MinHash) or "vectors"
 
 
 @dataclass
@@ -39,6 +44,14 @@ class Duplicates:
     pairs: list[DuplicatePair]
     content: np.ndarray  # content group per item (connected components); -1 = too short
     keys: list[str] = field(default_factory=list)  # normalised text per item
+    # MinHash signature of every usable item (zeros otherwise), the sha1 of the normalised
+    # text it signs, and which rows were computed here (not given): what a cache stores
+    signatures: np.ndarray | None = None
+    key_hashes: list[str | None] = field(default_factory=list)
+    fresh: np.ndarray | None = None
+    # embedding-neighbour pairs of a content-joining kind, per searched block: they join
+    # content groups, so a caller that skips a block's search gives them back (``links``)
+    links: list[tuple[int, int]] = field(default_factory=list)
 
     def kind_of(
         self,
@@ -108,23 +121,61 @@ class _UnionFind:
             self.parent[max(ra, rb)] = min(ra, rb)
 
 
-def _minhash_pairs(
-    uniq: list[str], cfg: dict[str, Any], shingle_size: int
-) -> list[tuple[int, int]]:
-    """Candidate pairs of distinct texts whose shingle sets look alike (LSH, near-linear)."""
-    if len(uniq) < 2:
+def key_hash(key: str) -> str:
+    """Identity of a normalised text (what a cached signature was computed from)."""
+    return hashlib.sha1(key.encode("utf-8")).hexdigest()
+
+
+MINHASH_SCHEME = "affine32"  # datasketch's hashing scheme (its default since 2.0)
+MINHASH_SEED = 1
+
+
+def minhash_signatures(keys: Sequence[str], num_perm: int, shingle_size: int) -> np.ndarray:
+    """datasketch MinHash signatures of normalised texts: (len(keys), num_perm) uint32."""
+    from datasketch import MinHash
+
+    if not keys:
+        return np.zeros((0, num_perm), dtype=np.uint32)
+    sets = [[s.encode("utf-8") for s in shingles(k, shingle_size)] for k in keys]
+    hashed = MinHash.bulk(sets, num_perm=num_perm, seed=MINHASH_SEED, scheme=MINHASH_SCHEME)
+    return np.vstack([m.hashvalues for m in hashed]).astype(np.uint32)
+
+
+@cache
+def lsh_bands(threshold: float, num_perm: int) -> tuple[int, int]:
+    """(bands, rows per band) that datasketch's MinHashLSH picks for this threshold."""
+    from datasketch import MinHashLSH
+
+    lsh = MinHashLSH(threshold=threshold, num_perm=num_perm)
+    return int(lsh.b), int(lsh.r)
+
+
+def lsh_pairs(signatures: np.ndarray, threshold: float) -> list[tuple[int, int]]:
+    """Pairs of rows sharing all the values of at least one band: the candidates
+    datasketch's MinHashLSH returns (same bands), found by grouping each band's values
+    (near-linear, plus the pairs inside each group)."""
+    n, num_perm = signatures.shape
+    if n < 2:
         return []
-    num_perm = int(cfg["minhash_perm"])
-    sets = [[s.encode("utf-8") for s in shingles(t, shingle_size)] for t in uniq]
-    sigs = MinHash.bulk(sets, num_perm=num_perm, seed=1)
-    lsh = MinHashLSH(threshold=float(cfg["minhash_threshold"]), num_perm=num_perm)
-    with lsh.insertion_session() as session:
-        for u, sig in enumerate(sigs):
-            session.insert(u, sig, check_duplication=False)
-    out: list[tuple[int, int]] = []
-    for u, sig in enumerate(sigs):
-        out.extend((u, v) for v in lsh.query(sig) if v > u)
-    return out
+    b, r = lsh_bands(threshold, num_perm)
+    sig = signatures.astype(np.uint64)
+    found: list[pl.DataFrame] = []
+    for band in range(b):
+        part = sig[:, band * r:(band + 1) * r]
+        cols = {f"k{j}": (part[:, 2 * j] << np.uint64(32)) | (part[:, 2 * j + 1]
+                                                               if 2 * j + 1 < r else 0)
+                for j in range((r + 1) // 2)}
+        frame = pl.DataFrame({**cols, "u": np.arange(n, dtype=np.int64)})
+        keys = list(cols)
+        groups = (frame.group_by(keys).agg(pl.col("u")).filter(pl.col("u").list.len() >= 2)
+                  .select("u"))
+        if groups.height:
+            found.append(groups.with_columns(pl.col("u").alias("v")).explode("u").explode("v")
+                         .filter(pl.col("u") < pl.col("v")))
+    if not found:
+        return []
+    pairs = pl.concat(found).unique().sort(["u", "v"])
+    return list(zip(pairs["u"].to_list(), pairs["v"].to_list(), strict=True))
 
 
 MAX_BLOCK_CELLS = 1 << 24  # similarity cells per matrix block (~64 MB of float32)
@@ -174,6 +225,11 @@ def find_duplicates(
     vectors: np.ndarray | None = None,
     blocks: Sequence[Any] | None = None,
     config: dict[str, Any] | None = None,
+    *,
+    signatures: np.ndarray | None = None,
+    signature_keys: Sequence[str | None] | None = None,
+    search: Collection[Any] | None = None,
+    links: Iterable[tuple[int, int]] = (),
 ) -> Duplicates:
     """Typed duplicate pairs and content groups.
 
@@ -181,6 +237,12 @@ def find_duplicates(
     of the same ``blocks`` value (e.g. narrative id); without ``blocks`` all items form one
     block. Verbatim copies (equal normalised text) share a content group without listing
     their pairs (a viral text would give quadratically many).
+
+    ``signatures`` (one row per text, e.g. from a cache) are used where ``signature_keys``
+    (the :func:`key_hash` each was computed from) matches the text; the others are computed.
+    ``search``: only these blocks are searched for embedding neighbours (None = all);
+    ``links``: content-joining neighbour pairs of the blocks not searched (found by an
+    earlier search of the same block), so content groups are the same as with a full search.
     """
     cfg = config or detection_config()
     dcfg = cfg["duplicates"]
@@ -197,31 +259,105 @@ def find_duplicates(
                 first[k] = i
     uniq = list(first)
     rep = [first[k] for k in uniq]
+    sigs, hashes, fresh = _signatures(keys, usable, first, signatures, signature_keys, cfg)
     pairs: dict[tuple[int, int], DuplicatePair] = {}
-    for u, v in _minhash_pairs(uniq, dcfg, int(cfg["text"]["shingle_size"])):
+    for u, v in lsh_pairs(sigs[rep] if rep else sigs[:0], float(dcfg["minhash_threshold"])):
         a, b = sorted((rep[u], rep[v]))
         kind, sim = classify(keys[a], keys[b], _lang(languages, a), _lang(languages, b), None, dcfg)
         if kind:
             pairs[(a, b)] = DuplicatePair(a, b, kind, sim)
+    joining = set(dcfg["content_kinds"])
+    found_links: list[tuple[int, int]] = []
     if vectors is not None and len(vectors) == n and n > 1:
-        blk = blocks if blocks is not None else [0] * n
-        blk = [b if usable[i] else None for i, b in enumerate(blk)]
-        for a, b, cos in _neighbour_pairs(np.asarray(vectors, dtype=np.float32), blk, dcfg):
-            if (a, b) in pairs or keys[a] == keys[b]:
-                continue
-            kind, sim = classify(keys[a], keys[b], _lang(languages, a), _lang(languages, b),
-                                 cos, dcfg)
-            if kind:
-                pairs[(a, b)] = DuplicatePair(a, b, kind, sim)
+        found_links = _add_neighbour_pairs(pairs, keys, usable, languages, vectors, blocks,
+                                           search, dcfg)
     # Content groups feed the co-publication network: only the pair kinds configured (by
     # default copy_paste) join items into one content. Embedding neighbours chain: on a
     # crowd of active accounts, rewording and translation pairs turned whole events into
     # one "content" and organic communities into networks (issue-4 benchmark, variant b).
-    joining = set(dcfg["content_kinds"])
     for p in pairs.values():
         if p.kind in joining:
             uf.union(p.a, p.b)
+    for a, b in links:
+        uf.union(a, b)
     roots = np.array([uf.find(i) if usable[i] else -1 for i in range(n)], dtype=np.int64)
     _, content = np.unique(roots, return_inverse=True)
     content = np.where(roots < 0, -1, content)
-    return Duplicates(sorted(pairs.values(), key=lambda p: (p.a, p.b)), content, keys)
+    return Duplicates(sorted(pairs.values(), key=lambda p: (p.a, p.b)), content, keys,
+                      sigs, hashes, fresh, found_links)
+
+
+def _signatures(
+    keys: list[str], usable: list[bool], first: dict[str, int], given: np.ndarray | None,
+    given_keys: Sequence[str | None] | None, cfg: dict[str, Any],
+) -> tuple[np.ndarray, list[str | None], np.ndarray]:
+    """A signature per usable item: given ones whose key hash matches, the others computed
+    once per distinct text. Returns (signatures, key hashes, rows not given)."""
+    num_perm = int(cfg["duplicates"]["minhash_perm"])
+    n = len(keys)
+    hashes: list[str | None] = [key_hash(k) if usable[i] else None for i, k in enumerate(keys)]
+    sigs = np.zeros((n, num_perm), dtype=np.uint32)
+    have = np.zeros(n, dtype=bool)
+    if given is not None and given_keys is not None and len(given) == n:
+        ok = [i for i in range(n) if hashes[i] is not None and given_keys[i] == hashes[i]]
+        if ok:
+            sigs[ok] = np.asarray(given, dtype=np.uint32)[ok]
+            have[ok] = True
+    by_key: dict[str, int] = {}  # a signed item per distinct text
+    for i in np.flatnonzero(have).tolist():
+        by_key.setdefault(keys[i], i)
+    todo = [k for k in first if k not in by_key]
+    computed = minhash_signatures(todo, num_perm, int(cfg["text"]["shingle_size"]))
+    fresh_rows = {k: computed[j] for j, k in enumerate(todo)}
+    fresh = np.zeros(n, dtype=bool)
+    for i, k in enumerate(keys):
+        if usable[i] and not have[i]:
+            sigs[i] = fresh_rows[k] if k in fresh_rows else sigs[by_key[k]]
+            fresh[i] = True
+    return sigs, hashes, fresh
+
+
+def _add_neighbour_pairs(
+    pairs: dict[tuple[int, int], DuplicatePair], keys: list[str], usable: list[bool],
+    languages: Sequence[str | None] | None, vectors: np.ndarray, blocks: Sequence[Any] | None,
+    search: Collection[Any] | None, dcfg: dict[str, Any],
+) -> list[tuple[int, int]]:
+    """Typed embedding-neighbour pairs of the searched blocks, added to ``pairs`` (a pair
+    already there keeps its type); returns the pairs of a content-joining kind."""
+    n = len(keys)
+    blk = blocks if blocks is not None else [0] * n
+    blk = [b if usable[i] and (search is None or b in search) else None
+           for i, b in enumerate(blk)]
+    joining = set(dcfg["content_kinds"])
+    links: set[tuple[int, int]] = set()
+    for a, b, cos in _neighbour_pairs(np.asarray(vectors, dtype=np.float32), blk, dcfg):
+        if keys[a] == keys[b]:
+            continue
+        p = pairs.get((a, b))
+        if p is None:
+            kind, sim = classify(keys[a], keys[b], _lang(languages, a), _lang(languages, b),
+                                 cos, dcfg)
+            if not kind:
+                continue
+            p = pairs[(a, b)] = DuplicatePair(a, b, kind, sim, "vectors")
+        if p.kind in joining:
+            links.add((a, b))
+    return sorted(links)
+
+
+def neighbour_duplicates(
+    dup: Duplicates, languages: Sequence[str | None] | None, vectors: np.ndarray,
+    blocks: Sequence[Any], search: Collection[Any], config: dict[str, Any] | None = None,
+) -> list[DuplicatePair]:
+    """Search more blocks of an earlier :func:`find_duplicates` (e.g. blocks whose links
+    were given): their typed pairs, added to ``dup.pairs`` (content groups unchanged, the
+    links being the ones given)."""
+    dcfg = (config or detection_config())["duplicates"]
+    usable = [len(k) >= int(dcfg["min_chars"]) for k in dup.keys]
+    pairs = {(p.a, p.b): p for p in dup.pairs}
+    before = set(pairs)
+    if search and len(vectors) == len(dup.keys) and len(vectors) > 1:
+        dup.links.extend(_add_neighbour_pairs(pairs, dup.keys, usable, languages, vectors,
+                                              blocks, search, dcfg))
+    dup.pairs = sorted(pairs.values(), key=lambda p: (p.a, p.b))
+    return [p for k, p in pairs.items() if k not in before]

@@ -11,7 +11,13 @@ from signals_scenario import CAMPAIGN, ESTABLISHED, world
 from detectors.bursts import burst
 from detectors.config import detection_config
 from detectors.coordination import detect_coordination, estimate_window
-from detectors.duplicates import classify, find_duplicates
+from detectors.duplicates import (
+    classify,
+    find_duplicates,
+    lsh_pairs,
+    minhash_signatures,
+    neighbour_duplicates,
+)
 from detectors.lookalike import LookalikeMatcher
 from detectors.reason_render import duration
 from detectors.signals import compute_signals
@@ -72,6 +78,61 @@ def test_duplicates_typed_without_all_pairs():
     joined = find_duplicates(texts, langs, vec, config={
         **cfg, "duplicates": {**cfg["duplicates"], "content_kinds": ["copy_paste", "translation"]}})
     assert joined.content[0] == joined.content[5]
+
+
+def _near_copies(n: int = 300, seed: int = 0) -> list[str]:
+    rng = np.random.default_rng(seed)
+    words = [f"w{k}" for k in range(60)]
+    bases = [" ".join(rng.choice(words, 14)) for _ in range(n // 3)]
+    out = list(bases)
+    for b in bases:  # an edited copy and a copy with a prefix of every base text
+        w = b.split()
+        w[int(rng.integers(0, len(w)))] = "edited"
+        out += [" ".join(w), "BREAKING: " + b]
+    return out
+
+
+def test_lsh_candidates_are_datasketch_s():
+    from datasketch import MinHash, MinHashLSH
+
+    from detectors.text import normalise
+
+    keys = [normalise(t) for t in _near_copies()]
+    sigs = minhash_signatures(keys, 64, 5)
+    lsh = MinHashLSH(threshold=0.5, num_perm=64)
+    hashed = [MinHash(num_perm=64, seed=1, hashvalues=row, scheme="affine32")
+              for row in sigs]
+    for u, m in enumerate(hashed):
+        lsh.insert(u, m)
+    expected = sorted({(u, v) for u, m in enumerate(hashed) for v in lsh.query(m) if v > u})
+    assert expected and lsh_pairs(sigs, 0.5) == expected
+
+
+def test_given_signatures_are_used_and_neighbour_search_can_be_split():
+    texts = _near_copies(90)
+    rng = np.random.default_rng(1)
+    vec = rng.normal(size=(len(texts), 8)).astype(np.float32)
+    vec[1::3] = vec[::3][: len(vec[1::3])] + 0.01  # edited copies are embedding neighbours
+    blocks = [i % 3 for i in range(len(texts))]
+    full = find_duplicates(texts, None, vec, blocks)
+    assert full.fresh.all() == (len(texts) == sum(len(k) >= 30 for k in full.keys))
+    again = find_duplicates(texts, None, vec, blocks, signatures=full.signatures,
+                            signature_keys=full.key_hashes)
+    assert not again.fresh.any() and again.pairs == full.pairs
+    # a signature of another text (stale cache) is not used
+    wrong = list(full.key_hashes)
+    wrong[0] = "0" * 40
+    stale = find_duplicates(texts, None, vec, blocks, signatures=full.signatures,
+                            signature_keys=wrong)
+    assert stale.fresh.tolist() == [True] + [False] * (len(texts) - 1)
+    # block 1 not searched but its links given: same content groups; searched afterwards,
+    # the same pairs
+    links = [(a, b) for a, b in full.links if blocks[a] == 1]
+    part = find_duplicates(texts, None, vec, blocks, search={0, 2}, links=links)
+    assert (part.content == full.content).all()
+    assert all(blocks[p.a] != 1 or p.via == "text" for p in part.pairs)
+    neighbour_duplicates(part, None, vec, blocks, {1})
+    assert part.pairs == full.pairs
 
 
 def test_window_is_the_fast_tail_of_delays_and_bounded():
@@ -194,3 +255,15 @@ def test_near_verbatim_copies_are_copy_paste_whatever_languages_were_detected():
     fr = "le ministre a démissionné ce matin après l'audit des fonds manquants"
     en = "the minister resigned this morning after the audit of missing funds"
     assert classify(fr, en, "fr", "en", 0.9, cfg)[0] == "translation"
+
+
+def test_edge_tails_are_scipy_stats_poisson_tails():
+    # detect_coordination computes every edge's P(X >= w) with scipy.special.pdtrc(w - 1, mu)
+    from scipy.special import pdtrc
+    from scipy.stats import poisson
+
+    rng = np.random.default_rng(3)
+    w = rng.integers(2, 300, 2000)
+    mu = np.exp(rng.uniform(-28, 6, 2000))
+    expected = [float(poisson.sf(int(x) - 1, float(m))) for x, m in zip(w, mu, strict=True)]
+    assert pdtrc(w - 1.0, mu).tolist() == expected
