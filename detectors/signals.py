@@ -3,11 +3,16 @@
 The co-publication network is computed over every item given (coordination is a
 property of sources across stories); the other signals per narrative. The flow reads
 the store, calls :func:`compute_signals`, and writes the result.
+
+Incremental scoring: given the :class:`ScoreState` of the narratives' last scoring,
+only narratives whose inputs changed are scored (and searched for embedding neighbours,
+the costly part); see :func:`compute_signals`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import hashlib
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -18,7 +23,7 @@ import polars as pl
 from detectors.bursts import burst
 from detectors.config import detection_config
 from detectors.coordination import detect_coordination, listed_as_evidence
-from detectors.duplicates import classify, find_duplicates
+from detectors.duplicates import classify, find_duplicates, neighbour_duplicates
 from detectors.lookalike import LookalikeMatcher
 from detectors.scoring import NarrativeSignals, score
 from detectors.synchrony import synchrony
@@ -63,10 +68,33 @@ class EdgeResult:
 
 
 @dataclass
+class ScoreState:
+    """What a narrative's last scoring read, as two digests, and the content-joining pairs
+    its embedding-neighbour search found (item ids).
+
+    ``block``: its items (ids, titles and texts, languages, whether embedded), which decide
+    its neighbour pairs; ``inputs``: ``block`` and everything else its result is computed
+    from (sources, times, domains, content groups, the co-publication pairs and networks
+    around it, the network window, its text duplicate pairs, syndication), plus the
+    time-dependent decisions: which of its sources are new and whether it is bursting.
+    Not in it: ``now`` itself, so a kept narrative's "First seen ... ago" and its burst
+    ratio when not bursting are those of its last scoring (they move no score or flag).
+    """
+
+    block: str
+    inputs: str
+    links: list[tuple[str, str]] = field(default_factory=list)
+
+
+@dataclass
 class SignalsResult:
-    narratives: dict[str, NarrativeResult]
+    narratives: dict[str, NarrativeResult]  # the narratives scored
     edges: list[EdgeResult]
     window_s: float
+    state: dict[str, ScoreState] = field(default_factory=dict)  # of the narratives scored
+    kept: list[str] = field(default_factory=list)  # not scored: nothing they read changed
+    # MinHash signatures computed here (not given): (item position, key hash, signature)
+    signatures: list[tuple[int, str, np.ndarray]] = field(default_factory=list)
 
 
 def compute_signals(
@@ -78,19 +106,33 @@ def compute_signals(
     now: datetime,
     touched: set[str] | None = None,
     config: dict[str, Any] | None = None,
+    *,
+    signatures: np.ndarray | None = None,
+    signature_keys: Sequence[str | None] | None = None,
+    previous: Mapping[str, ScoreState] | None = None,
 ) -> SignalsResult:
     """``items``: ITEM_COLUMNS (published_at aware datetimes), ``sources``: SOURCE_COLUMNS;
-    ``vectors`` one row per item (or None); ``touched``: narratives to score (None = all)."""
+    ``vectors`` one row per item (or None); ``touched``: narratives to score (None = all).
+
+    ``signatures``/``signature_keys``: MinHash signatures known for the items (e.g. a
+    cache) and the key hash each signs (see :func:`detectors.duplicates.find_duplicates`).
+    ``previous``: the :class:`ScoreState` of each narrative's last scoring with the same
+    configuration; when given, only narratives whose state changed (or that have none) are
+    scored, and only their blocks are searched for embedding neighbours (the others' links
+    are taken from their state). The co-publication network is always recomputed whole.
+    """
     cfg = config or detection_config()
     n = items.height
     ids = items["item_id"].to_list()
     src = items["source_id"].to_list()
     nar = items["narrative_id"].to_list()
     langs = items["language"].to_list()
+    titles = items["title"].to_list()
     texts = [" ".join(p for p in (t, x) if p) for t, x in
-             zip(items["title"].to_list(), items["text"].to_list(), strict=True)]
+             zip(titles, items["text"].to_list(), strict=True)]
     times = np.array([d.timestamp() for d in items["published_at"].to_list()], dtype=np.float64)
     now_s = now.timestamp()
+    vec_ok = vectors is not None and len(vectors) == n
 
     src_info = {r["source_id"]: r for r in sources.iter_rows(named=True)}
     matcher = LookalikeMatcher(outlet_domains, cfg)
@@ -113,12 +155,59 @@ def compute_signals(
                               cfg["syndication"]["markers"])
     syndicated = np.array([a is not None for a in agency])
 
-    dup = find_duplicates(texts, langs, vectors, blocks=nar, config=cfg)
+    members: dict[str, list[int]] = {}
+    for i, x in enumerate(nar):
+        if x is not None:
+            members.setdefault(x, []).append(i)
+    embedded = (np.any(np.asarray(vectors) != 0, axis=1).tolist() if vec_ok
+                else [False] * n)
+    item_key = [_digest((ids[i], titles[i], texts[i], langs[i], embedded[i]))
+                for i in range(n)]
+    block = {nid: _digest([item_key[i] for i in idx]) for nid, idx in members.items()}
+    search: set[str] | None = None
+    links: list[tuple[int, int]] = []
+    if previous is not None:
+        search = {nid for nid in members
+                  if nid not in previous or previous[nid].block != block[nid]}
+        pos = {item: i for i, item in enumerate(ids)}
+        links = [(pos[a], pos[b]) for nid in members if nid not in search
+                 for a, b in previous[nid].links]
+
+    dup = find_duplicates(texts, langs, vectors, blocks=nar, config=cfg, signatures=signatures,
+                          signature_keys=signature_keys, search=search, links=links)
     coord = detect_coordination(src, times, dup.content, excluded=syndicated, config=cfg)
     dcfg = cfg["duplicates"]
+    groups = coord.groups
+    network_of = coord.community_of
+
+    raw_pairs: dict[str, list[tuple[int, int, str, float]]] = {}
+    for a, b, group, dt in coord.evidence:
+        for x in {nar[a], nar[b]} - {None}:
+            raw_pairs.setdefault(x, []).append((a, b, group, dt))
+    text_pairs: dict[str, list[tuple[str, str, str, float]]] = {}
+    for p in dup.pairs:
+        if p.via == "text" and nar[p.a] is not None and nar[p.a] == nar[p.b]:
+            text_pairs.setdefault(nar[p.a], []).append((ids[p.a], ids[p.b], p.kind,
+                                                        p.similarity))
+    inputs = {
+        nid: _inputs_digest(block[nid], idx, cfg, src, times, now_s, host_of, agency,
+                            dup.content, src_info, item_key, raw_pairs.get(nid, []),
+                            network_of, groups, coord.window_s, text_pairs.get(nid, []))
+        for nid, idx in members.items()
+    }
+    if previous is None or search is None:
+        dirty = set(members)
+    else:
+        dirty = search | {nid for nid in members if nid not in search
+                           and previous[nid].inputs != inputs[nid]}
+    scored = dirty if touched is None else dirty & set(touched)
+    if search is not None and vec_ok:
+        more = scored - search
+        if more:  # their links are the ones given: content groups do not change
+            neighbour_duplicates(dup, langs, np.asarray(vectors), nar, more, cfg)
 
     def cos(i: int, j: int) -> float | None:
-        if vectors is None or len(vectors) != n:
+        if not vec_ok:
             return None
         u, v = vectors[i], vectors[j]
         return float(np.dot(u, v) / ((np.linalg.norm(u) * np.linalg.norm(v)) or 1.0))
@@ -127,41 +216,85 @@ def compute_signals(
     # below `evidence_levenshtein` only link sources, they are not listed as evidence.
     by_narrative: dict[str, list[tuple[int, int, str, float, float]]] = {}
     for a, b, _group, dt in coord.evidence:
+        targets = {nar[a], nar[b]} & scored
+        if not targets:
+            continue
         kind, sim = classify(dup.keys[a], dup.keys[b], langs[a], langs[b], cos(a, b), dcfg)
         shortest = min(len(dup.keys[a]), len(dup.keys[b]))
         if not kind or (kind == "copy_paste" and not listed_as_evidence(sim, shortest, cfg)):
             continue
-        for x in {nar[a], nar[b]} - {None}:
+        for x in targets:
             by_narrative.setdefault(x, []).append((a, b, kind, sim, dt))
-    groups = coord.groups
-    network_of = coord.community_of
 
-    members: dict[str, list[int]] = {}
-    for i, x in enumerate(nar):
-        if x is not None and (touched is None or x in touched):
-            members.setdefault(x, []).append(i)
     idx_pairs: dict[str, dict[str, int]] = {}
     translations: dict[str, list[tuple[int, int, float]]] = {}
     for p in dup.pairs:
-        if nar[p.a] is not None and nar[p.a] == nar[p.b]:
+        if nar[p.a] is not None and nar[p.a] == nar[p.b] and nar[p.a] in scored:
             d = idx_pairs.setdefault(nar[p.a], {})
             d[p.kind] = d.get(p.kind, 0) + 1
             if p.kind == "translation":
                 translations.setdefault(nar[p.a], []).append((p.a, p.b, p.similarity))
+    link_ids: dict[str, list[tuple[str, str]]] = {}
+    for a, b in sorted(set(dup.links)):
+        link_ids.setdefault(nar[a], []).append((ids[a], ids[b]))
 
     results: dict[str, NarrativeResult] = {}
-    for nid, idx in sorted(members.items()):
+    state: dict[str, ScoreState] = {}
+    for nid in sorted(scored):
         results[nid] = _narrative(
-            nid, idx, cfg, ids, src, times, now_s, texts, langs, dup.content, host_of,
+            nid, members[nid], cfg, ids, src, times, now_s, texts, langs, dup.content, host_of,
             look_by_host, src_info, agency, by_narrative.get(nid, []), groups, network_of,
             coord.window_s, idx_pairs.get(nid, {}), translations.get(nid, []), claims, items,
         )
+        state[nid] = ScoreState(block[nid], inputs[nid], link_ids.get(nid, []))
     edges = [
         EdgeResult(e.source_a, e.source_b, e.weight, coord.window_s, e.community, e.coordinated,
                    e.p_value, [(ids[i], ids[j]) for i, j in e.pairs])
         for e in coord.edges
     ]
-    return SignalsResult(results, edges, coord.window_s)
+    fresh = ([(i, str(dup.key_hashes[i]), dup.signatures[i])
+              for i in np.flatnonzero(dup.fresh).tolist()]
+             if dup.fresh is not None and dup.signatures is not None else [])
+    return SignalsResult(results, edges, coord.window_s, state,
+                         sorted(set(members) - scored), fresh)
+
+
+def _digest(parts: Any) -> str:
+    return hashlib.sha1(repr(parts).encode("utf-8")).hexdigest()
+
+
+def _inputs_digest(
+    block: str, idx: list[int], cfg: dict[str, Any], src: list[str], times: np.ndarray,
+    now_s: float, host_of: list[Any], agency: list[str | None], content: np.ndarray,
+    src_info: dict[str, Any], item_key: list[str],
+    raw: list[tuple[int, int, str, float]], network_of: dict[str, str],
+    groups: dict[str, Any], window_s: float, text_pairs: list[tuple[str, str, str, float]],
+) -> str:
+    """Everything :func:`_narrative` reads for one narrative, as a digest (``now`` only
+    through the decisions it changes: new sources and bursting)."""
+    first_of: dict[int, int] = {}  # content partition inside the narrative
+    part = [first_of.setdefault(int(content[i]), k) if content[i] >= 0 else -1
+            for k, i in enumerate(idx)]
+    items = [(src[i], float(times[i]), host_of[i], agency[i]) for i in idx]
+    n_sources = sorted({src[i] for i in idx})
+    new_days = int(cfg["sources"]["new_source_days"])
+    srcs = []
+    for s in n_sources:
+        info = src_info.get(s) or {}
+        first = info.get("first_seen")
+        new = first is not None and now_s - first.timestamp() <= new_days * 86400
+        srcs.append((s, info.get("name"), str(first), new))
+    bcfg = cfg["bursts"]
+    b = burst(times[idx], now_s, float(bcfg["window_s"]))
+    bursting = b.latest >= int(bcfg["min_items"]) and b.ratio >= float(bcfg["ratio"])
+    pairs = [(item_key[a], item_key[b], src[a], src[b], g, float(dt), network_of.get(src[a]),
+              network_of.get(src[b])) for a, b, g, dt in raw]
+    nets = sorted({network_of[s] for a, b, *_ in raw for s in (src[a], src[b])
+                   if s in network_of})
+    net_info = [(g, len(groups[g].sources), groups[g].contents) for g in nets if g in groups]
+    return _digest((block, part, items, srcs,
+                    (b.latest, round(b.ratio, 1)) if bursting else None,
+                    pairs, net_info, window_s if raw else None, text_pairs))
 
 
 def _narrative(

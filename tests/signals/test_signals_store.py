@@ -3,19 +3,21 @@
 from __future__ import annotations
 
 import hashlib
+import json
 from datetime import timedelta
 
 import polars as pl
 from signals_scenario import CAMPAIGN, T0, world
 
-from flows.signals import score
+from flows.signals import forget_scoring, score
 
 
-def _load(settings) -> None:
-    items, sources = world()
+def _load(settings, items: pl.DataFrame | None = None, with_sources: bool = True) -> None:
+    world_items, sources = world()
+    items = world_items if items is None else items
     store = settings.store()
     with store.transaction() as con:
-        for r in sources.iter_rows(named=True):
+        for r in sources.iter_rows(named=True) if with_sources else []:
             con.execute("INSERT INTO sources (source_id, kind, name, domain, registered_domain, "
                         "added_at) VALUES (?, 'feed', ?, ?, ?, ?)",
                         [r["source_id"], r["name"], r["domain"], r["domain"],
@@ -30,7 +32,7 @@ def _load(settings) -> None:
             con.execute("INSERT INTO narrative_members (item_id, narrative_id, joined_at) "
                         "VALUES (?, ?, ?)", [r["item_id"], r["narrative_id"], r["published_at"]])
         for nid in items["narrative_id"].unique().to_list():
-            con.execute("INSERT INTO narratives (narrative_id) VALUES (?)", [nid])
+            con.execute("INSERT OR IGNORE INTO narratives (narrative_id) VALUES (?)", [nid])
 
 
 def _snapshot(settings) -> dict[str, pl.DataFrame]:
@@ -57,7 +59,11 @@ def test_score_writes_flags_and_is_idempotent(settings):
     assert linked == set(CAMPAIGN)  # only the network's sites are linked, all of them
     assert before["evidence"].filter(pl.col("kind") == "syndication").height == 50
     second = score(settings, "run-2", force=True)  # a real rescoring changes nothing
-    assert second == {**first, "signals_s": second["signals_s"]}
+    same = ("narratives_scored", "narratives_kept", "full_rescoring", "flagged",
+            "source_edges", "window_s")
+    assert {k: second[k] for k in same} == {k: first[k] for k in same}
+    # MinHash signatures are cached per content: the rescoring computed none
+    assert first["signatures_cached"] > 0 and second["signatures_cached"] == 0
     after = _snapshot(settings)
     for name in before:
         assert before[name].equals(after[name]), name
@@ -132,3 +138,64 @@ def test_narratives_that_faded_in_this_run_are_scored_but_older_faded_ones_are_n
             "SELECT narrative_id FROM flags WHERE flagged").fetchall()}
     assert "N-camp0" in flagged
     assert "N-camp1" not in flagged  # faded in an earlier run: left as it was
+
+
+def _comparable(settings) -> dict[str, pl.DataFrame]:
+    """Everything scoring writes, but the run ids, times and what is relative to ``now``
+    only (the "First seen ... ago" reason, the burst ratio of a narrative not bursting)."""
+    with settings.store().connect() as con:
+        return {
+            "flags": con.sql("SELECT narrative_id, score, flagged, reason_codes::VARCHAR AS codes "
+                             "FROM flags ORDER BY ALL").pl().with_columns(
+                pl.col("codes").map_elements(
+                    lambda c: json.dumps([x for x in json.loads(c) if x["code"] != "first_seen"]),
+                    return_dtype=pl.Utf8)),
+            "evidence": con.sql("SELECT narrative_id, kind, item_id, other_item_id, score, "
+                                "detail::VARCHAR FROM evidence ORDER BY ALL").pl(),
+            "signals": con.sql("SELECT narrative_id, kind, value, detail::VARCHAR FROM signals "
+                               "WHERE kind <> 'burst' ORDER BY ALL").pl(),
+            "edges": con.sql("SELECT source_a, source_b, weight, window_s, community, "
+                             "evidence::VARCHAR FROM source_edges ORDER BY ALL").pl(),
+        }
+
+
+def test_incremental_scoring_gives_what_a_full_rescoring_of_the_final_state_gives(settings):
+    # The campaign's third story and part of the organic cascade arrive in a second run:
+    # the campaign's network grows (its older narratives must be rescored), the cascade's
+    # narrative is touched, the agency narratives are left alone.
+    items, _ = world()
+    later = (pl.col("narrative_id") == "N-camp2") | pl.col("item_id").str.starts_with("org-2")
+    _load(settings, items.filter(~later))
+    first = score(settings, "run-1")
+    assert first["full_rescoring"] and first["narratives_scored"] == 13
+    _load(settings, items.filter(later), with_sources=False)
+    second = score(settings, "run-2")
+    assert not second["full_rescoring"]
+    with settings.store().connect() as con:
+        rescored = {r[0] for r in con.execute(
+            "SELECT narrative_id FROM flags WHERE run_id = 'run-2'").fetchall()}
+    assert {"N-camp0", "N-camp1", "N-camp2", "N-fire"} <= rescored
+    assert not any(n.startswith("N-afp") for n in rescored)
+    assert second["narratives_kept"] == 14 - len(rescored) and second["flagged"] == 3
+    incremental = _comparable(settings)
+
+    forget_scoring(settings)  # what `vigie analyse --rescore` does
+    full = score(settings, "run-3")
+    assert full["full_rescoring"] and full["narratives_scored"] == 14
+    assert full["signatures_cached"] == 0  # every content was hashed by an earlier run
+    rescored_all = _comparable(settings)
+    for name in rescored_all:
+        assert incremental[name].equals(rescored_all[name]), name
+    # a run after the full rescoring keeps everything: nothing changed
+    with settings.store().transaction() as con:
+        con.execute("UPDATE items SET updated_at = now() WHERE item_id = 'afp-0-0'")
+    again = score(settings, "run-4")
+    assert again["narratives_scored"] == 0 and again["narratives_kept"] == 14
+
+
+def test_a_changed_configuration_rescores_every_narrative(settings):
+    _load(settings)
+    score(settings, "run-1")
+    settings.detection = {"bursts": {"ratio": 4.0}}
+    changed = score(settings, "run-2")
+    assert changed["full_rescoring"] and changed["narratives_scored"] == 14

@@ -67,13 +67,22 @@ def run(ctx: typer.Context) -> None:
     print_summary(settings, stats)
 
 
-def analyse(ctx: typer.Context) -> None:
+def analyse(
+    ctx: typer.Context,
+    rescore: Annotated[bool, typer.Option(
+        help="Score every active narrative again, not only those whose inputs changed "
+             "(refreshes time-relative reasons such as 'First seen ... ago').")] = False,
+) -> None:
     """Analyse what is already stored (embed, narratives, signals, flags), without fetching."""
     from flows.pipeline import analyse_flow
 
     settings = settings_of(ctx)
     with user_errors(), console.status("Analysing the store..."):
         settings.store().init()
+        if rescore:
+            from flows.signals import forget_scoring
+
+            forget_scoring(settings)
         stats = analyse_flow(settings)
     console.print_json(data=stats)
 

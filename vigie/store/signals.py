@@ -1,5 +1,6 @@
-"""Store side of the signals stage: read items, sources and vectors; write signals,
-evidence, source edges and flags (one transaction, replacing earlier rows: idempotent)."""
+"""Store side of the signals stage: read items, sources, vectors and cached MinHash
+signatures; write signals, evidence, source edges and flags (one transaction, replacing
+earlier rows: idempotent), the signatures computed and each scored narrative's state."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from typing import Any
 import duckdb
 import numpy as np
 import polars as pl
+import pyarrow as pa
 
 from vigie.store.embeddings import list_to_matrix
 
@@ -17,13 +19,14 @@ ITEMS_SQL = """
 WITH latest AS (SELECT max(published_at) AS t FROM items)
 SELECT i.item_id, m.narrative_id, i.source_id,
        coalesce(i.domain, s.domain) AS domain, i.title, i.text, i.language, i.published_at,
-       e.vector
+       i.content_hash, e.vector, h.key_hash, h.signature
 FROM items i
 CROSS JOIN latest
 LEFT JOIN narrative_members m ON m.item_id = i.item_id
 LEFT JOIN narratives n ON n.narrative_id = m.narrative_id
 LEFT JOIN sources s ON s.source_id = i.source_id
 LEFT JOIN embeddings e ON e.content_hash = i.content_hash AND e.model = $model
+LEFT JOIN minhash_signatures h ON h.content_hash = i.content_hash AND h.params = $params
 -- active narratives, plus those this run touched even when they faded in the same run
 -- (a bulk import of history: its narratives are older than the fading delay)
 WHERE (m.narrative_id IS NULL OR n.status = 'active'
@@ -53,10 +56,25 @@ def load_inputs(
     """Recent items (with their active narrative, if any), sources with their observed
     history, and the items' vectors for ``model`` (None when no item has one; zero rows
     for the items not embedded yet)."""
-    params = {"days": int(lookback_days), "model": model, "run_id": run_id}
+    items, sources, vectors, _ = load_scoring_inputs(con, model, lookback_days, run_id)
+    return items, sources, vectors
+
+
+def load_scoring_inputs(
+    con: duckdb.DuckDBPyConnection, model: str, lookback_days: int, run_id: str | None = None,
+    signature_params: str = "", num_perm: int = 0,
+) -> tuple[pl.DataFrame, pl.DataFrame, np.ndarray | None,
+           tuple[np.ndarray, list[str | None]] | None]:
+    """:func:`load_inputs`, plus the cached MinHash signatures of the items' contents for
+    ``signature_params`` (a (rows, num_perm) uint32 matrix, zero rows where none, and the
+    key hash each signs), None when none is cached. ``items`` has a content_hash column."""
+    params = {"days": int(lookback_days), "model": model, "run_id": run_id,
+              "params": signature_params}
     table = con.sql(ITEMS_SQL, params=params).to_arrow_table()
     vec_col = table.column("vector")
-    items = pl.from_arrow(table.drop_columns(["vector"]))
+    sig_col = table.column("signature")
+    key_col = table.column("key_hash")
+    items = pl.from_arrow(table.drop_columns(["vector", "signature", "key_hash"]))
     assert isinstance(items, pl.DataFrame)
     vectors = None
     if vec_col.null_count < table.num_rows:
@@ -65,8 +83,83 @@ def load_inputs(
         mat = list_to_matrix(filled, int(present.sum()))
         vectors = np.zeros((table.num_rows, mat.shape[1]), dtype=np.float32)
         vectors[present] = mat
+    signatures = None
+    if num_perm and sig_col.null_count < table.num_rows:
+        blobs = sig_col.to_pylist()
+        width = 4 * num_perm
+        ok = [i for i, b in enumerate(blobs) if b is not None and len(b) == width]
+        sigs = np.zeros((table.num_rows, num_perm), dtype=np.uint32)
+        if ok:
+            sigs[ok] = np.frombuffer(b"".join(blobs[i] for i in ok), dtype="<u4").reshape(
+                len(ok), num_perm)
+        keys = key_col.to_pylist()
+        signatures = (sigs, [keys[i] if blobs[i] is not None and len(blobs[i]) == width
+                             else None for i in range(table.num_rows)])
     sources = con.sql(SOURCES_SQL).pl()
-    return items, sources, vectors
+    return items, sources, vectors, signatures
+
+
+def write_signatures(
+    con: duckdb.DuckDBPyConnection, params: str, rows: list[tuple[str, str, np.ndarray]]
+) -> int:
+    """Cache MinHash signatures: (content_hash, key hash, signature) rows; rows whose
+    content already has one for ``params`` are ignored. Returns the rows offered."""
+    seen: dict[str, tuple[str, bytes]] = {}
+    for chash, key, sig in rows:
+        if chash and chash not in seen:
+            seen[chash] = (key, np.asarray(sig, dtype="<u4").tobytes())
+    if not seen:
+        return 0
+    frame = pa.table({
+        "content_hash": pa.array(list(seen), pa.string()),
+        "params": pa.array([params] * len(seen), pa.string()),
+        "key_hash": pa.array([k for k, _ in seen.values()], pa.string()),
+        "signature": pa.array([b for _, b in seen.values()], pa.binary()),
+    })
+    con.register("_vigie_sigs", frame)
+    try:
+        con.execute("INSERT OR IGNORE INTO minhash_signatures "
+                    "SELECT content_hash, params, key_hash, signature FROM _vigie_sigs")
+    finally:
+        con.unregister("_vigie_sigs")
+    return len(seen)
+
+
+def load_score_state(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[str, str, list]]:
+    """narrative_id -> (block digest, inputs digest, links) of each narrative's last scoring."""
+    rows = con.execute("SELECT narrative_id, block_digest, inputs_digest, links "
+                       "FROM narrative_score_state").fetchall()
+    return {nid: (block, inputs, [tuple(p) for p in json.loads(links or "[]")])
+            for nid, block, inputs, links in rows}
+
+
+def write_score_state(
+    con: duckdb.DuckDBPyConnection, run_id: str, state: dict[str, Any], at: datetime
+) -> None:
+    """Replace the state of the narratives scored (``detectors.signals.ScoreState`` values)."""
+    if not state:
+        return
+    frame = pa.table({
+        "narrative_id": pa.array(list(state), pa.string()),
+        "block_digest": pa.array([s.block for s in state.values()], pa.string()),
+        "inputs_digest": pa.array([s.inputs for s in state.values()], pa.string()),
+        "links": pa.array([json.dumps([list(p) for p in s.links]) for s in state.values()],
+                          pa.string()),
+    })
+    con.register("_vigie_state", frame)
+    try:
+        con.execute("DELETE FROM narrative_score_state WHERE narrative_id IN "
+                    "(SELECT narrative_id FROM _vigie_state)")
+        con.execute("INSERT INTO narrative_score_state SELECT narrative_id, block_digest, "
+                    "inputs_digest, links::JSON, ?, ? FROM _vigie_state", [run_id, at])
+    finally:
+        con.unregister("_vigie_state")
+
+
+def forget_scoring(con: duckdb.DuckDBPyConnection) -> None:
+    """Drop what the last scorings recorded: the next scoring rescores every narrative."""
+    con.execute("DELETE FROM score_state")
+    con.execute("DELETE FROM narrative_score_state")
 
 
 def write_results(
@@ -152,17 +245,24 @@ def inputs_fingerprint(con: duckdb.DuckDBPyConnection, model: str) -> str:
     return "|".join(str(v) for v in row)
 
 
-def last_fingerprint(con: duckdb.DuckDBPyConnection) -> str | None:
-    rows = con.execute("SELECT fingerprint FROM score_state WHERE key = 'signals'").fetchall()
+def last_fingerprint(con: duckdb.DuckDBPyConnection, key: str = "signals") -> str | None:
+    """``key``: 'signals' (inputs and configuration) or 'signals-config' (configuration)."""
+    rows = con.execute("SELECT fingerprint FROM score_state WHERE key = ?", [key]).fetchall()
     return rows[0][0] if rows else None
 
 
-def save_fingerprint(con: duckdb.DuckDBPyConnection, fingerprint: str, at: datetime) -> None:
+def save_fingerprint(
+    con: duckdb.DuckDBPyConnection, fingerprint: str, at: datetime, key: str = "signals"
+) -> None:
     con.execute(
-        "INSERT OR REPLACE INTO score_state (key, fingerprint, scored_at) VALUES ('signals', ?, ?)",
-        [fingerprint, at],
+        "INSERT OR REPLACE INTO score_state (key, fingerprint, scored_at) VALUES (?, ?, ?)",
+        [key, fingerprint, at],
     )
 
 
-def flagged_count(con: duckdb.DuckDBPyConnection) -> int:
-    return int(con.execute("SELECT count(*) FROM flags WHERE flagged").fetchall()[0][0])
+def flagged_count(con: duckdb.DuckDBPyConnection, narratives: list[str] | None = None) -> int:
+    """Flagged narratives (among ``narratives`` when given)."""
+    if narratives is None:
+        return int(con.execute("SELECT count(*) FROM flags WHERE flagged").fetchall()[0][0])
+    return int(con.execute("SELECT count(*) FROM flags WHERE flagged AND narrative_id IN "
+                           "(SELECT unnest(?::VARCHAR[]))", [narratives]).fetchall()[0][0])
