@@ -5,6 +5,10 @@ Order: embedding options, floor, scale (keeps its stores), then on the scale's 1
 Full sizes: floor 10k + 2k new, scale 10k / 100k / 1M, incremental and review on 100k.
 --quick: floor 1k + 200, scale 1k / 3k / 10k on 1,000 base texts (a few minutes).
 Results: ``bench/results/perf.json`` and ``perf.md`` (``perf-quick.*`` with --quick).
+``--store DIR``: a populated and analysed store of the middle size for the parts that need
+one (no scale run to build it); ``--merge``: replace only the parts run in the existing
+results, keeping the others' earlier figures (each part records when and under what load
+it was measured).
 """
 
 from __future__ import annotations
@@ -43,6 +47,10 @@ def main(argv: list[str] | None = None) -> dict:
     parser.add_argument("--out", type=Path, default=None, help="results folder")
     parser.add_argument("--earlier-scale", action="append", metavar="LOGS:SIZE:TIMEOUT",
                         help="take this scale size from an earlier run's stage logs")
+    parser.add_argument("--store", type=Path, default=None,
+                        help="a populated and analysed store of the middle size (copied)")
+    parser.add_argument("--merge", action="store_true",
+                        help="keep the other parts of the existing results file")
     args = parser.parse_args(argv)
     mode = "tiny" if args.tiny else "quick" if args.quick else "full"
     cfg = dict(PROFILES[mode])
@@ -60,14 +68,24 @@ def main(argv: list[str] | None = None) -> dict:
     from bench.perf.measure import machine
 
     result: dict = {"mode": mode, "machine": machine(), "config": cfg, "errors": {}}
+    earlier_file = out / f"{stem}.json"
+    if args.merge and earlier_file.exists():
+        result = json.loads(earlier_file.read_text())
+        result.setdefault("errors", {})
+        result.setdefault("measured", {})
+        for name in parts:
+            result["errors"].pop(name, None)
     started = time.perf_counter()
     out.mkdir(parents=True, exist_ok=True)
 
     def save() -> None:  # after every part: a failing part never loses the others
-        result["total_s"] = round(time.perf_counter() - started, 1)
+        if not args.merge:
+            result["total_s"] = round(time.perf_counter() - started, 1)
         (out / f"{stem}.json").write_text(json.dumps(result, indent=2, default=str) + "\n")
 
     def part(name: str, fn) -> None:  # noqa: ANN001
+        if args.merge:
+            result.setdefault("measured", {})[name] = machine()
         try:
             fn()
         except Exception as exc:  # recorded in the results, the next part still runs
@@ -81,7 +99,7 @@ def main(argv: list[str] | None = None) -> dict:
         earlier[int(size)] = scale.runs_from_logs(Path(logs), int(size), float(timeout_s))
     keep = Path(tempfile.mkdtemp(prefix="vigie-perf-stores-"))
     middle = cfg["sizes"][len(cfg["sizes"]) // 2] if mode != "full" else 100_000
-    store = keep / str(middle)
+    store = args.store or keep / str(middle)
 
     def do_floor() -> None:  # the configured embedder, and MiniLM (sentence-transformers)
         from vigie.config import load_settings
@@ -109,7 +127,8 @@ def main(argv: list[str] | None = None) -> dict:
                 cfg["options_texts"], 1 if mode != "full" else 2, cfg["bases_limit"])))
         if "floor" in parts:
             part("floor", do_floor)
-        if {"scale", "incremental", "review", "profiles"} & set(parts):
+        if "scale" in parts or (args.store is None
+                                and {"incremental", "review", "profiles"} & set(parts)):
             part("scale", do_scale)
         if "incremental" in parts:
             part("incremental", lambda: result.update(incremental=incremental.run(
@@ -123,7 +142,9 @@ def main(argv: list[str] | None = None) -> dict:
                 store, profile_dir / "review-desk", 20 if mode == "full" else 3)))
     finally:
         shutil.rmtree(keep, ignore_errors=True)
-    save()
+    if not args.merge:
+        result["total_s"] = round(time.perf_counter() - started, 1)
+    (out / f"{stem}.json").write_text(json.dumps(result, indent=2, default=str) + "\n")
     markdown = report.render(result)
     (out / f"{stem}.md").write_text(markdown)
     print(markdown)

@@ -44,7 +44,8 @@ def prepare(data_dir: Path, size: int, bases_limit: int | None, logs: Path,
 def run(size: int, fractions: tuple[float, ...], bases_limit: int | None, *,
         store: Path | None = None, real_embed: int = 1_000, timeout_s: float = 900.0,
         logs: Path | None = None, profile_dir: Path | None = None) -> dict:
-    """``profile_dir``: record a pyinstrument profile of the nothing-new run there."""
+    """``profile_dir``: record pyinstrument profiles of the nothing-new run and of the
+    smallest batch of new items there."""
     from bench.perf.corpus import load_bases
 
     logs = logs or Path(tempfile.mkdtemp(prefix="vigie-perf-incr-logs-"))
@@ -79,8 +80,12 @@ def run(size: int, fractions: tuple[float, ...], bases_limit: int | None, *,
                 total += new
             else:
                 row["embedding"] = "nothing to embed"
-            profile = (profile_dir / f"analyse-nothing-new-{size}"
-                       if profile_dir is not None and not new else None)
+            # profiled: the run with nothing new and the smallest batch of new items
+            smallest = fraction == min(f for f in fractions if f) if new else False
+            name = ("analyse-nothing-new" if not new else
+                    f"analyse-{fraction * 100:g}pct-new" if smallest else None)
+            profile = (profile_dir / f"{name}-{size}"
+                       if profile_dir is not None and name else None)
             done = _analyse(work, f"run-{fraction:g}", logs, timeout_s, profile)
             stats = done["stats"]
             row.update({
@@ -89,6 +94,11 @@ def run(size: int, fractions: tuple[float, ...], bases_limit: int | None, *,
                 "embed_s": stats.get("embed_s"), "narratives_s": stats.get("narratives_s"),
                 "score_s": stats.get("score_s"), "embedded": stats.get("embedded"),
                 "assigned": stats.get("assigned"), "narratives": stats.get("narratives"),
+                "narratives_touched": stats.get("narratives_touched"),
+                "narratives_scored": stats.get("narratives_scored"),
+                "narratives_kept": stats.get("narratives_kept"),
+                "signals_split_s": {k: stats[k] for k in ("signals_load_s", "signals_compute_s",
+                                                          "signals_write_s") if k in stats},
             })
             rows.append(row)
     finally:

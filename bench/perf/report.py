@@ -45,13 +45,16 @@ def _incremental(r: dict) -> list[str]:
     lines = [f"### Incremental runs on a {_f(r['store_items'])}-item store "
              "(target: nothing new < 2 s, cost proportional to what is new)", "",
              "| new | store items | embedding | run s (in process) | embed / narratives / score s"
-             " | s per 1k new beyond nothing-new | est. embed s | peak RSS MB |",
-             "|---:|---:|---|---:|---:|---:|---:|---:|"]
+             " | narratives touched / scored / kept | s per 1k new beyond nothing-new "
+             "| est. embed s | peak RSS MB |",
+             "|---:|---:|---|---:|---:|---:|---:|---:|---:|"]
     for row in r["rows"]:
         lines.append(
             f"| {_f(row['new_items'])} ({row['new_fraction']:.0%}) | {_f(row['store_items'])} | "
             f"{row['embedding']} | {_f(row.get('run_s'), 2)} | {_f(row.get('embed_s'), 2)} / "
             f"{_f(row.get('narratives_s'), 2)} / {_f(row.get('score_s'), 2)} | "
+            f"{_f(row.get('narratives_touched'))} / {_f(row.get('narratives_scored'))} / "
+            f"{_f(row.get('narratives_kept'))} | "
             f"{_f(row.get('s_per_1k_new_beyond_nothing'), 2)} | "
             f"{_f(row.get('estimated_embed_s'))} | {_f(row.get('peak_rss_mb'))} |")
     lines += ["", f"Nothing new under 2 s: {_met(r['nothing_new_met'])}.", ""]
@@ -141,10 +144,16 @@ def _desk(r: dict) -> list[str]:
 def render(result: dict) -> str:
     lines = ["## Performance (`python -m bench.perf`)", ""]
     lines += _machine(result["machine"], result["mode"], result.get("total_s"))
+    measured = result.get("measured") or {}
     for key, fn in (("floor", _floor), ("incremental", _incremental), ("scale", _scale),
                     ("review", _review), ("desk_profile", _desk), ("options", _options)):
         if key in result:
-            lines += fn(result[key])
+            part = fn(result[key])
+            m = measured.get("profiles" if key == "desk_profile" else key)
+            if m:  # measured by a later run merged into these results (--merge)
+                part[1:1] = ["", f"Measured {m['date']} (a later run, `--merge`); load average "
+                             f"at start {m['load_avg_1m']}."]
+            lines += part
     for part, error in (result.get("errors") or {}).items():
         lines += [f"**{part} failed**: `{error}`", ""]
     return "\n".join(lines)
