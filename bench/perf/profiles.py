@@ -4,6 +4,8 @@ The analysis stages are profiled where they run (``bench.perf.stage --profile``,
 ``scale`` and ``incremental``); this module profiles the desk's three hot requests (queue,
 case page, decision post) on a copy of an analysed store, in-process through httpx's ASGI
 transport, and times them one at a time (no concurrency: the cost of the request itself).
+The case page is timed twice: first view (its evidence cache emptied, as after a pipeline
+pass, without the desk's pre-rendering) and a repeated view.
 pyinstrument samples one thread, so for this profile only the worker-thread hand-off of
 sync routes (``anyio.to_thread.run_sync``) is replaced by an inline call.
 
@@ -43,7 +45,9 @@ def profile_desk(store: Path, out: Path, requests: int = 20) -> dict:
 async def _profile_desk(store: Path, out: Path, requests: int) -> dict:
     import httpx
 
+    from flows.analyse import case_summaries
     from reservist_review.app import create_app
+    from reservist_review.casecache import RenderCache
     from vigie.config import load_settings
 
     work = Path(tempfile.mkdtemp(prefix="vigie-perf-desk-"))
@@ -51,13 +55,16 @@ async def _profile_desk(store: Path, out: Path, requests: int) -> dict:
     try:
         settings = load_settings(data_dir=work)
         settings.review.cookie_secure = False
+        case_summaries(settings)  # the analysis pass's last step
         rid = seed_reviewers(settings, 2)["reviewers"][0]
-        client = httpx.AsyncClient(transport=httpx.ASGITransport(app=create_app(settings)),
+        app = create_app(settings, warm_cases=False)  # no background thread in the profile
+        client = httpx.AsyncClient(transport=httpx.ASGITransport(app=app),
                                    base_url="http://127.0.0.1")
         token = _CSRF.search((await client.get("/login")).text).group(1)
         await client.post("/login", data={"login": rid, "password": PASSWORD,
                                           "csrf_token": token})
-        times: dict[str, list[float]] = {"queue": [], "case": [], "decision": []}
+        times: dict[str, list[float]] = {"queue": [], "case_first_view": [], "case": [],
+                                         "decision": []}
 
         async def timed(kind: str, method: str, url: str, **kw) -> httpx.Response:
             start = time.perf_counter()
@@ -68,6 +75,8 @@ async def _profile_desk(store: Path, out: Path, requests: int) -> dict:
         with profiled(out):
             for _ in range(requests):
                 nid = _CASE.findall((await timed("queue", "GET", "/cases/mine")).text)[0]
+                app.state.case_cache = RenderCache()  # as if the pipeline had just written
+                await timed("case_first_view", "GET", f"/cases/{nid}")
                 page = (await timed("case", "GET", f"/cases/{nid}")).text
                 await timed("decision", "POST", f"/cases/{nid}/decisions",
                             data={"verdict": "needs_info", "summary": "profile",

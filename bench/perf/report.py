@@ -115,7 +115,24 @@ def _review(r: dict) -> list[str]:
               f"{r['error_kinds'] or ''}; target (queue, case, decision p95 < 150 ms): "
               f"{_met(r['met'])}. Logins verify an argon2 hash by design and are not in the "
               "target.", ""]
-    return lines
+    first = r.get("latency_first_round")
+    if first:  # older results do not have it
+        lines += ["Of which the first round (every reviewer at once, right after the "
+                  "logins; case pages opened for the first time): " + ", ".join(
+                      f"{k} p50 {_f(s['p50_ms'])} / p95 {_f(s['p95_ms'])} ms"
+                      for k, s in first.items() if s.get("n")) + "."]
+    if r.get("load_average"):
+        before, after = r["load_average"]["before"], r["load_average"]["after"]
+        lines += [f"Load average (1/5/15 min) when the navigation starts: {before[0]} / "
+                  f"{before[1]} / {before[2]}, at the end: {after[0]} / {after[1]} / {after[2]}."]
+    if r.get("desk_cpu_s") is not None:
+        lines += [f"CPU used by the desk process while the reviewers navigate "
+                  f"({_f(r.get('navigation_s'))} s, after the logins): {r['desk_cpu_s']} s."]
+    if r.get("case_summaries"):
+        c = r["case_summaries"]
+        lines += [f"Case summaries built by the analysis pass's last step: "
+                  f"{c['case_summaries_rebuilt']} in {c['case_summaries_s']} s."]
+    return lines + [""] if (first or r.get("load_average")) else lines
 
 
 def _options(r: dict) -> list[str]:
