@@ -52,7 +52,6 @@ def score(settings: Settings, run_id: str, *, force: bool = False) -> dict[str, 
     claims = [c.title for c in load_watchlist(ref["watchlist"] or None)]
     model = model_name(settings.embedding.model)
     config_fp = _sha([model, cfg, sorted(outlets), claims])
-    params = signature_params(cfg)
     st = settings.store()
     with st.connect() as con:
         fingerprint = _sha([store.inputs_fingerprint(con, model), config_fp])
@@ -60,6 +59,7 @@ def score(settings: Settings, run_id: str, *, force: bool = False) -> dict[str, 
             return {"narratives_scored": 0, "flagged": store.flagged_count(con),
                     "source_edges": None, "skipped": "nothing changed since the last scoring",
                     "signals_s": round(time.perf_counter() - start, 3)}
+        params = signature_params(cfg)
         items, sources, vectors, known = store.load_scoring_inputs(
             con, model, int(cfg["signals"]["lookback_days"]), run_id, params,
             int(cfg["duplicates"]["minhash_perm"]))

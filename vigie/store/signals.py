@@ -6,14 +6,16 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import duckdb
 import numpy as np
-import polars as pl
 import pyarrow as pa
 
 from vigie.store.embeddings import list_to_matrix
+
+if TYPE_CHECKING:  # polars is imported when used: a pass with nothing new skips it
+    import polars as pl
 
 ITEMS_SQL = """
 WITH latest AS (SELECT max(published_at) AS t FROM items)
@@ -68,6 +70,8 @@ def load_scoring_inputs(
     """:func:`load_inputs`, plus the cached MinHash signatures of the items' contents for
     ``signature_params`` (a (rows, num_perm) uint32 matrix, zero rows where none, and the
     key hash each signs), None when none is cached. ``items`` has a content_hash column."""
+    import polars as pl
+
     params = {"days": int(lookback_days), "model": model, "run_id": run_id,
               "params": signature_params}
     table = con.sql(ITEMS_SQL, params=params).to_arrow_table()
@@ -169,6 +173,8 @@ def write_results(
 
     ``result`` is a :class:`detectors.signals.SignalsResult`. Call inside a transaction.
     """
+    import polars as pl
+
     nids = list(result.narratives)
     if nids:
         scope = pl.DataFrame({"narrative_id": nids})
@@ -217,6 +223,8 @@ def write_results(
 
 
 def _bulk(con: duckdb.DuckDBPyConnection, table: str, cols: list[str], rows: list[tuple]) -> None:
+    import polars as pl
+
     # Read every row to type the columns: a column may be null for the first hundreds of rows.
     frame = pl.DataFrame(rows, schema=cols, orient="row", infer_schema_length=None)
     con.register("_vigie_bulk", frame.to_arrow())
