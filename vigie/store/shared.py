@@ -53,12 +53,13 @@ def _close_all() -> None:
 class SharedDatabase:
     """The anchor connection of one process and the leases made from it (thread-safe)."""
 
-    def __init__(self, path: Path | str, *, idle_close_s: float = 2.0, poll_s: float = 0.05,
-                 fresh_s: float = 0.6) -> None:
+    def __init__(self, path: Path | str, *, idle_close_s: float = 0.5, poll_s: float = 0.02,
+                 fresh_s: float = 0.3) -> None:
         self.path = Path(path)
         self.idle_close_s = idle_close_s
         self.poll_s = poll_s
-        # A waiting opener retries at least every 0.375 s: a marker younger than this is live.
+        # A waiting opener retries (and touches the marker) at least every 0.15 s: a marker
+        # younger than this is live.
         self.fresh_s = fresh_s
         self.handovers = 0  # how many times the file was handed to another process
         self.generation = 0
