@@ -182,12 +182,19 @@ MAX_BLOCK_CELLS = 1 << 24  # similarity cells per matrix block (~64 MB of float3
 
 
 def _neighbour_pairs(
-    vectors: np.ndarray, blocks: Sequence[Any], cfg: dict[str, Any]
+    vectors: np.ndarray, blocks: Sequence[Any], cfg: dict[str, Any],
+    times: np.ndarray | None = None,
 ) -> list[tuple[int, int, float]]:
-    """Embedding neighbours (cosine >= translation threshold) inside each block."""
+    """Embedding neighbours (cosine >= translation threshold) inside each block.
+
+    With ``times`` and ``neighbour_horizon_h`` > 0, an item's neighbours are searched among
+    the items of its block published in its own or the previous horizon bucket (so every
+    pair less than a horizon apart is a candidate, none more than two): relays follow what
+    they relay, and the cost grows with the block's daily volume, not its square."""
     floor = float(cfg["translation_cosine"])
     k = int(cfg["neighbours"])
     step = int(cfg["block_size"])
+    horizon = float(cfg.get("neighbour_horizon_h", 0)) * 3600.0
     norms = np.linalg.norm(vectors, axis=1, keepdims=True)
     unit = (vectors / np.where(norms == 0, 1, norms)).astype(np.float32)
     members: dict[Any, list[int]] = {}
@@ -199,23 +206,46 @@ def _neighbour_pairs(
         if len(idx) < 2:
             continue
         ids = np.asarray(idx)
-        m = unit[ids]
-        # Rows per matrix block shrink as the block grows: a block of rows costs
-        # rows x len(ids) cells three times over (sims, -sims, argpartition's int64 output).
-        rows_per = max(1, min(step, MAX_BLOCK_CELLS // len(ids)))
-        for start in range(0, len(ids), rows_per):
-            sims = m[start : start + rows_per] @ m.T
-            rows = np.arange(sims.shape[0])
-            sims[rows, rows + start] = -1.0  # not oneself
-            kk = min(k, sims.shape[1] - 1)
-            top = np.argpartition(-sims, kk - 1, axis=1)[:, :kk]
-            # row-major, as the row-by-row loop it replaces: same pairs in the same order
-            rr, cc = np.repeat(rows, kk), top.ravel()
-            ss = sims[rr, cc]
-            keep = ss >= floor
-            a, b = ids[start + rr[keep]], ids[cc[keep]]
-            out.extend(zip(np.minimum(a, b).tolist(), np.maximum(a, b).tolist(),
-                           ss[keep].astype(float).tolist(), strict=True))
+        if times is None or horizon <= 0:
+            out.extend(_top_pairs(unit, ids, ids, 0, k, floor, step))
+            continue
+        ids = ids[np.argsort(times[ids], kind="stable")]
+        bucket = np.floor(times[ids] / horizon).astype(np.int64)
+        starts = np.flatnonzero(np.r_[True, np.diff(bucket) != 0])
+        ends = np.r_[starts[1:], len(ids)]
+        for n, (lo, hi) in enumerate(zip(starts, ends, strict=True)):
+            # candidates: this bucket and the previous one when it is adjacent in time
+            first = starts[n - 1] if n and bucket[starts[n - 1]] == bucket[lo] - 1 else lo
+            out.extend(_top_pairs(unit, ids[lo:hi], ids[first:hi], lo - first, k, floor, step))
+    return out
+
+
+def _top_pairs(
+    unit: np.ndarray, rows_ids: np.ndarray, cols_ids: np.ndarray, offset: int, k: int,
+    floor: float, step: int,
+) -> list[tuple[int, int, float]]:
+    """Each row item's k nearest column items at cosine >= floor (itself excluded: row r is
+    column ``offset + r``), as (min item, max item, cosine)."""
+    if len(cols_ids) < 2:
+        return []
+    m_rows, m_cols = unit[rows_ids], unit[cols_ids]
+    out: list[tuple[int, int, float]] = []
+    # Rows per matrix block shrink as the candidates grow: a block of rows costs
+    # rows x candidates cells three times over (sims, -sims, argpartition's int64 output).
+    rows_per = max(1, min(step, MAX_BLOCK_CELLS // len(cols_ids)))
+    for start in range(0, len(rows_ids), rows_per):
+        sims = m_rows[start : start + rows_per] @ m_cols.T
+        rows = np.arange(sims.shape[0])
+        sims[rows, rows + start + offset] = -1.0  # not oneself
+        kk = min(k, sims.shape[1] - 1)
+        top = np.argpartition(-sims, kk - 1, axis=1)[:, :kk]
+        # row-major: the same pairs in the same order as a row-by-row loop
+        rr, cc = np.repeat(rows, kk), top.ravel()
+        ss = sims[rr, cc]
+        keep = ss >= floor
+        a, b = rows_ids[start + rr[keep]], cols_ids[cc[keep]]
+        out.extend(zip(np.minimum(a, b).tolist(), np.maximum(a, b).tolist(),
+                       ss[keep].astype(float).tolist(), strict=True))
     return out
 
 
@@ -230,6 +260,7 @@ def find_duplicates(
     signature_keys: Sequence[str | None] | None = None,
     search: Collection[Any] | None = None,
     links: Iterable[tuple[int, int]] = (),
+    times: np.ndarray | None = None,
 ) -> Duplicates:
     """Typed duplicate pairs and content groups.
 
@@ -243,6 +274,8 @@ def find_duplicates(
     ``search``: only these blocks are searched for embedding neighbours (None = all);
     ``links``: content-joining neighbour pairs of the blocks not searched (found by an
     earlier search of the same block), so content groups are the same as with a full search.
+    ``times`` (epoch seconds per text) bound the neighbour search in time
+    (``neighbour_horizon_h``); without them a whole block is searched.
     """
     cfg = config or detection_config()
     dcfg = cfg["duplicates"]
@@ -270,7 +303,7 @@ def find_duplicates(
     found_links: list[tuple[int, int]] = []
     if vectors is not None and len(vectors) == n and n > 1:
         found_links = _add_neighbour_pairs(pairs, keys, usable, languages, vectors, blocks,
-                                           search, dcfg)
+                                           search, dcfg, times)
     # Content groups feed the co-publication network: only the pair kinds configured (by
     # default copy_paste) join items into one content. Embedding neighbours chain: on a
     # crowd of active accounts, rewording and translation pairs turned whole events into
@@ -320,7 +353,7 @@ def _signatures(
 def _add_neighbour_pairs(
     pairs: dict[tuple[int, int], DuplicatePair], keys: list[str], usable: list[bool],
     languages: Sequence[str | None] | None, vectors: np.ndarray, blocks: Sequence[Any] | None,
-    search: Collection[Any] | None, dcfg: dict[str, Any],
+    search: Collection[Any] | None, dcfg: dict[str, Any], times: np.ndarray | None = None,
 ) -> list[tuple[int, int]]:
     """Typed embedding-neighbour pairs of the searched blocks, added to ``pairs`` (a pair
     already there keeps its type); returns the pairs of a content-joining kind."""
@@ -330,7 +363,7 @@ def _add_neighbour_pairs(
            for i, b in enumerate(blk)]
     joining = set(dcfg["content_kinds"])
     links: set[tuple[int, int]] = set()
-    for a, b, cos in _neighbour_pairs(np.asarray(vectors, dtype=np.float32), blk, dcfg):
+    for a, b, cos in _neighbour_pairs(np.asarray(vectors, dtype=np.float32), blk, dcfg, times):
         if keys[a] == keys[b]:
             continue
         p = pairs.get((a, b))
@@ -348,6 +381,7 @@ def _add_neighbour_pairs(
 def neighbour_duplicates(
     dup: Duplicates, languages: Sequence[str | None] | None, vectors: np.ndarray,
     blocks: Sequence[Any], search: Collection[Any], config: dict[str, Any] | None = None,
+    times: np.ndarray | None = None,
 ) -> list[DuplicatePair]:
     """Search more blocks of an earlier :func:`find_duplicates` (e.g. blocks whose links
     were given): their typed pairs, added to ``dup.pairs`` (content groups unchanged, the
@@ -358,6 +392,6 @@ def neighbour_duplicates(
     before = set(pairs)
     if search and len(vectors) == len(dup.keys) and len(vectors) > 1:
         dup.links.extend(_add_neighbour_pairs(pairs, dup.keys, usable, languages, vectors,
-                                              blocks, search, dcfg))
+                                              blocks, search, dcfg, times))
     dup.pairs = sorted(pairs.values(), key=lambda p: (p.a, p.b))
     return [p for k, p in pairs.items() if k not in before]

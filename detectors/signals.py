@@ -174,7 +174,8 @@ def compute_signals(
                  for a, b in previous[nid].links]
 
     dup = find_duplicates(texts, langs, vectors, blocks=nar, config=cfg, signatures=signatures,
-                          signature_keys=signature_keys, search=search, links=links)
+                          signature_keys=signature_keys, search=search, links=links,
+                          times=times)
     coord = detect_coordination(src, times, dup.content, excluded=syndicated, config=cfg)
     dcfg = cfg["duplicates"]
     groups = coord.groups
@@ -204,7 +205,7 @@ def compute_signals(
     if search is not None and vec_ok:
         more = scored - search
         if more:  # their links are the ones given: content groups do not change
-            neighbour_duplicates(dup, langs, np.asarray(vectors), nar, more, cfg)
+            neighbour_duplicates(dup, langs, np.asarray(vectors), nar, more, cfg, times)
 
     def cos(i: int, j: int) -> float | None:
         if not vec_ok:

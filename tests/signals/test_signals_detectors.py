@@ -267,3 +267,23 @@ def test_edge_tails_are_scipy_stats_poisson_tails():
     mu = np.exp(rng.uniform(-28, 6, 2000))
     expected = [float(poisson.sf(int(x) - 1, float(m))) for x, m in zip(w, mu, strict=True)]
     assert pdtrc(w - 1.0, mu).tolist() == expected
+
+
+def test_neighbour_search_is_bounded_in_time_within_a_narrative():
+    # Three rewordings of one text (same narrative): at 0 h, 20 h and 30 days.
+    texts = ["The minister resigned this morning after the audit revealed missing funds",
+             "After an audit found funds missing, the minister quit this morning",
+             "Audit shows missing funds; the minister has resigned this morning"]
+    vec = np.array([[1.0, 0.0], [0.99, 0.1], [0.99, 0.1]], dtype=np.float32)
+    times = np.array([0.0, 20 * 3600.0, 30 * 86400.0])
+    cfg = detection_config()
+    assert cfg["duplicates"]["neighbour_horizon_h"] == 24
+    bounded = find_duplicates(texts, ["en"] * 3, vec, blocks=["N"] * 3, config=cfg, times=times)
+    assert {(p.a, p.b) for p in bounded.pairs if p.kind == "rewording"} == {(0, 1)}
+    whole = find_duplicates(texts, ["en"] * 3, vec, blocks=["N"] * 3, config={
+        **cfg, "duplicates": {**cfg["duplicates"], "neighbour_horizon_h": 0}}, times=times)
+    assert {(p.a, p.b) for p in whole.pairs if p.kind == "rewording"} == {(0, 1), (0, 2), (1, 2)}
+    # a relay in the next bucket finds what it relays (the previous bucket is searched)
+    late = np.array([23 * 3600.0, 25 * 3600.0, 30 * 86400.0])
+    relay = find_duplicates(texts, ["en"] * 3, vec, blocks=["N"] * 3, config=cfg, times=late)
+    assert (0, 1) in {(p.a, p.b) for p in relay.pairs}
