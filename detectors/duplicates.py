@@ -130,15 +130,21 @@ MINHASH_SCHEME = "affine32"  # datasketch's hashing scheme (its default since 2.
 MINHASH_SEED = 1
 
 
+MINHASH_BATCH = 10_000
+
+
 def minhash_signatures(keys: Sequence[str], num_perm: int, shingle_size: int) -> np.ndarray:
     """datasketch MinHash signatures of normalised texts: (len(keys), num_perm) uint32."""
     from datasketch import MinHash
 
-    if not keys:
-        return np.zeros((0, num_perm), dtype=np.uint32)
-    sets = [[s.encode("utf-8") for s in shingles(k, shingle_size)] for k in keys]
-    hashed = MinHash.bulk(sets, num_perm=num_perm, seed=MINHASH_SEED, scheme=MINHASH_SCHEME)
-    return np.vstack([m.hashvalues for m in hashed]).astype(np.uint32)
+    out = np.zeros((len(keys), num_perm), dtype=np.uint32)
+    # a batch of shingle sets at a time: a million texts' sets at once take gigabytes
+    for start in range(0, len(keys), MINHASH_BATCH):
+        sets = [[s.encode("utf-8") for s in shingles(k, shingle_size)]
+                for k in keys[start:start + MINHASH_BATCH]]
+        hashed = MinHash.bulk(sets, num_perm=num_perm, seed=MINHASH_SEED, scheme=MINHASH_SCHEME)
+        out[start:start + len(sets)] = np.vstack([m.hashvalues for m in hashed])
+    return out
 
 
 @cache

@@ -21,13 +21,12 @@ ITEMS_SQL = """
 WITH latest AS (SELECT max(published_at) AS t FROM items)
 SELECT i.item_id, m.narrative_id, i.source_id,
        coalesce(i.domain, s.domain) AS domain, i.title, i.text, i.language, i.published_at,
-       i.content_hash, e.vector, h.key_hash, h.signature
+       i.content_hash, h.key_hash, h.signature
 FROM items i
 CROSS JOIN latest
 LEFT JOIN narrative_members m ON m.item_id = i.item_id
 LEFT JOIN narratives n ON n.narrative_id = m.narrative_id
 LEFT JOIN sources s ON s.source_id = i.source_id
-LEFT JOIN embeddings e ON e.content_hash = i.content_hash AND e.model = $model
 LEFT JOIN minhash_signatures h ON h.content_hash = i.content_hash AND h.params = $params
 -- active narratives, plus those this run touched even when they faded in the same run
 -- (a bulk import of history: its narratives are older than the fading delay)
@@ -38,6 +37,16 @@ WHERE (m.narrative_id IS NULL OR n.status = 'active'
   AND (i.published_at >= latest.t - to_days($days) OR n.updated_run = $run_id)
 ORDER BY i.published_at, i.item_id
 """
+
+# Vectors are streamed apart, unsorted, and written in place: sorting and converting them
+# with the rows held three copies of a million 512-float vectors at once.
+VECTORS_SQL = """
+SELECT e.content_hash, e.vector
+FROM embeddings e SEMI JOIN _vigie_wanted_contents w ON w.content_hash = e.content_hash
+WHERE e.model = $model
+"""
+VECTOR_BATCH = 50_000
+
 
 SOURCES_SQL = """
 WITH hist AS (
@@ -72,21 +81,13 @@ def load_scoring_inputs(
     key hash each signs), None when none is cached. ``items`` has a content_hash column."""
     import polars as pl
 
-    params = {"days": int(lookback_days), "model": model, "run_id": run_id,
-              "params": signature_params}
+    params = {"days": int(lookback_days), "run_id": run_id, "params": signature_params}
     table = con.sql(ITEMS_SQL, params=params).to_arrow_table()
-    vec_col = table.column("vector")
     sig_col = table.column("signature")
     key_col = table.column("key_hash")
-    items = pl.from_arrow(table.drop_columns(["vector", "signature", "key_hash"]))
+    items = pl.from_arrow(table.drop_columns(["signature", "key_hash"]))
     assert isinstance(items, pl.DataFrame)
-    vectors = None
-    if vec_col.null_count < table.num_rows:
-        present = np.asarray(vec_col.is_valid().to_numpy(zero_copy_only=False), dtype=bool)
-        filled = vec_col.filter(vec_col.is_valid())
-        mat = list_to_matrix(filled, int(present.sum()))
-        vectors = np.zeros((table.num_rows, mat.shape[1]), dtype=np.float32)
-        vectors[present] = mat
+    vectors = _load_vectors(con, model, items)
     signatures = None
     if num_perm and sig_col.null_count < table.num_rows:
         blobs = sig_col.to_pylist()
@@ -101,6 +102,35 @@ def load_scoring_inputs(
                              else None for i in range(table.num_rows)])
     sources = con.sql(SOURCES_SQL).pl()
     return items, sources, vectors, signatures
+
+
+def _load_vectors(con: duckdb.DuckDBPyConnection, model: str, items: pl.DataFrame
+                  ) -> np.ndarray | None:
+    """One row per item (zeros where its content has no vector), None when none has one."""
+    import polars as pl
+
+    rows_of = (items.select(pl.col("content_hash"), pl.int_range(pl.len()).alias("row"))
+               .drop_nulls("content_hash"))
+    if rows_of.height == 0:
+        return None
+    wanted = pa.table({"content_hash": rows_of["content_hash"].unique().to_arrow()})
+    con.register("_vigie_wanted_contents", wanted)
+    vectors: np.ndarray | None = None
+    try:
+        reader = con.sql(VECTORS_SQL, params={"model": model}).to_arrow_reader(VECTOR_BATCH)
+        for batch in reader:
+            if batch.num_rows == 0:
+                continue
+            mat = list_to_matrix(batch.column(1), batch.num_rows)
+            if vectors is None:
+                vectors = np.zeros((items.height, mat.shape[1]), dtype=np.float32)
+            found = pl.DataFrame({"content_hash": pl.Series(batch.column(0)),
+                                  "k": np.arange(batch.num_rows)})
+            hit = rows_of.join(found, on="content_hash")
+            vectors[hit["row"].to_numpy()] = mat[hit["k"].to_numpy()]
+    finally:
+        con.unregister("_vigie_wanted_contents")
+    return vectors
 
 
 def write_signatures(
