@@ -165,7 +165,7 @@ def lsh_pairs(signatures: np.ndarray, threshold: float) -> list[tuple[int, int]]
         return []
     b, r = lsh_bands(threshold, num_perm)
     sig = signatures.astype(np.uint64)
-    found: list[pl.DataFrame] = []
+    pairs = pl.DataFrame(schema={"u": pl.Int64, "v": pl.Int64})
     for band in range(b):
         part = sig[:, band * r:(band + 1) * r]
         cols = {f"k{j}": (part[:, 2 * j] << np.uint64(32)) | (part[:, 2 * j + 1]
@@ -176,11 +176,12 @@ def lsh_pairs(signatures: np.ndarray, threshold: float) -> list[tuple[int, int]]
         groups = (frame.group_by(keys).agg(pl.col("u")).filter(pl.col("u").list.len() >= 2)
                   .select("u"))
         if groups.height:
-            found.append(groups.with_columns(pl.col("u").alias("v")).explode("u").explode("v")
-                         .filter(pl.col("u") < pl.col("v")))
-    if not found:
-        return []
-    pairs = pl.concat(found).unique().sort(["u", "v"])
+            # deduplicated band by band: near-copies share most bands, and holding every
+            # band's pairs before one unique() took 14 GB on a million items
+            band_pairs = (groups.with_columns(pl.col("u").alias("v")).explode("u").explode("v")
+                          .filter(pl.col("u") < pl.col("v")))
+            pairs = pl.concat([pairs, band_pairs]).unique()
+    pairs = pairs.sort(["u", "v"])
     return list(zip(pairs["u"].to_list(), pairs["v"].to_list(), strict=True))
 
 
