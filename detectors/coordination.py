@@ -110,16 +110,34 @@ def listed_as_evidence(similarity: float, length: int, cfg: dict[str, Any]) -> b
 
 
 def _pairs(df: pl.DataFrame, horizon: float) -> pl.DataFrame:
-    """Cross-source item pairs of the same content within ``horizon`` seconds."""
-    right = df.rename({"i": "j", "s": "s2", "t": "t2", "x": "x2"})
+    """Cross-source item pairs of the same content within ``horizon`` seconds.
+
+    Items are joined within time buckets of ``horizon`` (their own and the next), not
+    across a whole content: a text copied thousands of times over months would otherwise
+    pair every copy with every other before the time filter."""
+    bucket = (pl.col("t") / max(horizon, 1.0)).floor().cast(pl.Int64).alias("k")
+    left = df.with_columns(bucket)
+    right = left.rename({"i": "j", "s": "s2", "t": "t2", "x": "x2"})
+    same = left.join(right, on=["c", "k"]).filter(pl.col("i") < pl.col("j"))
+    later = left.join(right.with_columns(pl.col("k") - 1), on=["c", "k"])
+    swap = pl.col("i") > pl.col("j")  # keep i < j, as in the same-bucket pairs
+
+    def pick(a: str, b: str) -> list[pl.Expr]:
+        return [pl.when(swap).then(pl.col(b)).otherwise(pl.col(a)).alias(a),
+                pl.when(swap).then(pl.col(a)).otherwise(pl.col(b)).alias(b)]
+
+    later = later.select("c", *pick("i", "j"), *pick("s", "s2"), *pick("t", "t2"),
+                         *pick("x", "x2"))
+    cols = ["i", "s", "t", "c", "x", "j", "s2", "t2", "x2"]
     return (
-        df.join(right, on="c")
-        .filter((pl.col("i") < pl.col("j")) & (pl.col("s") != pl.col("s2")))
+        pl.concat([same.select(cols), later.select(cols)])
+        .filter(pl.col("s") != pl.col("s2"))
         .with_columns((pl.col("t2") - pl.col("t")).abs().alias("dt"))
         .filter(pl.col("dt") <= horizon)
         .with_columns(
             pl.min_horizontal("s", "s2").alias("a"), pl.max_horizontal("s", "s2").alias("b")
         )
+        .sort(["i", "j"])
     )
 
 

@@ -287,3 +287,27 @@ def test_neighbour_search_is_bounded_in_time_within_a_narrative():
     late = np.array([23 * 3600.0, 25 * 3600.0, 30 * 86400.0])
     relay = find_duplicates(texts, ["en"] * 3, vec, blocks=["N"] * 3, config=cfg, times=late)
     assert (0, 1) in {(p.a, p.b) for p in relay.pairs}
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_copublication_pairs_are_every_cross_source_pair_within_the_horizon(seed):
+    import polars as pl
+
+    from detectors.coordination import _pairs
+
+    rng = np.random.default_rng(seed)
+    n, horizon = 300, 3600.0
+    df = pl.DataFrame({"i": np.arange(n), "s": [f"s{k}" for k in rng.integers(0, 20, n)],
+                       "t": rng.uniform(0, 30 * 3600, n), "c": rng.integers(0, 15, n),
+                       "x": rng.random(n) < 0.1})
+    got = _pairs(df, horizon)
+    rows = df.rows(named=True)
+    want = {(a["i"], b["i"]) for a in rows for b in rows
+            if a["i"] < b["i"] and a["c"] == b["c"] and a["s"] != b["s"]
+            and abs(a["t"] - b["t"]) <= horizon}
+    assert set(zip(got["i"].to_list(), got["j"].to_list(), strict=True)) == want
+    assert got.height == len(want)  # each pair once
+    for r in got.iter_rows(named=True):  # each side's columns belong to its own item
+        a, b = rows[r["i"]], rows[r["j"]]
+        assert (r["s"], r["t"], r["x"], r["s2"], r["t2"], r["x2"]) == (
+            a["s"], a["t"], a["x"], b["s"], b["t"], b["x"])
