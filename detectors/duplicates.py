@@ -156,10 +156,12 @@ def lsh_bands(threshold: float, num_perm: int) -> tuple[int, int]:
     return int(lsh.b), int(lsh.r)
 
 
-def lsh_pairs(signatures: np.ndarray, threshold: float) -> list[tuple[int, int]]:
+def lsh_pairs(signatures: np.ndarray, threshold: float, max_bucket: int = 200
+              ) -> list[tuple[int, int]]:
     """Pairs of rows sharing all the values of at least one band: the candidates
     datasketch's MinHashLSH returns (same bands), found by grouping each band's values
-    (near-linear, plus the pairs inside each group)."""
+    (near-linear, plus the pairs inside each group); a group larger than ``max_bucket``
+    gives the pairs of its first row with each other one only."""
     n, num_perm = signatures.shape
     if n < 2:
         return []
@@ -176,11 +178,17 @@ def lsh_pairs(signatures: np.ndarray, threshold: float) -> list[tuple[int, int]]
         groups = (frame.group_by(keys).agg(pl.col("u")).filter(pl.col("u").list.len() >= 2)
                   .select("u"))
         if groups.height:
-            # deduplicated band by band: near-copies share most bands, and holding every
-            # band's pairs before one unique() took 14 GB on a million items
-            band_pairs = (groups.with_columns(pl.col("u").alias("v")).explode("u").explode("v")
-                          .filter(pl.col("u") < pl.col("v")))
-            pairs = pl.concat([pairs, band_pairs]).unique()
+            big = pl.col("u").list.len() > max_bucket
+            # every pair inside an ordinary bucket; a bucket of more than `max_bucket`
+            # distinct texts (shared boilerplate, or a mass of variants) as a star around
+            # its first text: its pairs would grow with the square of its size
+            full = (groups.filter(~big).with_columns(pl.col("u").alias("v"))
+                    .explode("u").explode("v").filter(pl.col("u") < pl.col("v")))
+            star = (groups.filter(big).select(pl.col("u").list.min().alias("u"),
+                                              pl.col("u").alias("v"))
+                    .explode("v").filter(pl.col("u") < pl.col("v")))
+            # deduplicated band by band: near-copies share most bands
+            pairs = pl.concat([pairs, full, star]).unique()
     pairs = pairs.sort(["u", "v"])
     return list(zip(pairs["u"].to_list(), pairs["v"].to_list(), strict=True))
 
@@ -301,7 +309,8 @@ def find_duplicates(
     rep = [first[k] for k in uniq]
     sigs, hashes, fresh = _signatures(keys, usable, first, signatures, signature_keys, cfg)
     pairs: dict[tuple[int, int], DuplicatePair] = {}
-    for u, v in lsh_pairs(sigs[rep] if rep else sigs[:0], float(dcfg["minhash_threshold"])):
+    for u, v in lsh_pairs(sigs[rep] if rep else sigs[:0], float(dcfg["minhash_threshold"]),
+                          int(dcfg["lsh_max_bucket"])):
         a, b = sorted((rep[u], rep[v]))
         kind, sim = classify(keys[a], keys[b], _lang(languages, a), _lang(languages, b), None, dcfg)
         if kind:

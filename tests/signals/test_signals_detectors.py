@@ -311,3 +311,11 @@ def test_copublication_pairs_are_every_cross_source_pair_within_the_horizon(seed
         a, b = rows[r["i"]], rows[r["j"]]
         assert (r["s"], r["t"], r["x"], r["s2"], r["t2"], r["x2"]) == (
             a["s"], a["t"], a["x"], b["s"], b["t"], b["x"])
+
+
+def test_an_oversized_lsh_bucket_gives_a_star_not_every_pair():
+    sigs = np.zeros((50, 64), dtype=np.uint32)  # 50 rows sharing every band
+    full = lsh_pairs(sigs, 0.5, max_bucket=100)
+    assert len(full) == 50 * 49 // 2
+    star = lsh_pairs(sigs, 0.5, max_bucket=10)
+    assert star == [(0, v) for v in range(1, 50)]  # still one connected group
