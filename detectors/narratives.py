@@ -222,11 +222,17 @@ def _group(vectors: np.ndarray, params: NarrativeParams) -> np.ndarray:
         return np.zeros(1, dtype=np.int64)
     from sklearn.cluster import AgglomerativeClustering
 
+    # Cosine distances by one float32 matrix product (rows are unit vectors): scipy's
+    # float64 pdist took most of the clustering time (33 s of 37 s at 100k items).
+    unit = normalise_rows(vectors)
+    dist = np.clip(1.0 - unit @ unit.T, 0.0, 2.0)
+    np.fill_diagonal(dist, 0.0)
+    dist = (dist + dist.T) / 2  # exactly symmetric, whatever the rounding of the product
     model = AgglomerativeClustering(
-        n_clusters=None, metric="cosine", linkage="average",
+        n_clusters=None, metric="precomputed", linkage="average",
         distance_threshold=1.0 - params.new_threshold,
     )
-    return model.fit_predict(vectors)
+    return model.fit_predict(dist)
 
 
 def _windows(times: np.ndarray, params: NarrativeParams) -> list[np.ndarray]:
