@@ -28,7 +28,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from detectors.embedding import load_embedder, prepare_text  # noqa: E402
-from detectors.narratives import NarrativeParams, cluster_stream, resolve  # noqa: E402
+from detectors.narrative_state import resolve  # noqa: E402
+from detectors.narratives import NarrativeParams, cluster_stream  # noqa: E402
 
 DATA = ROOT.parent / "shared" / "data" / "crisislex"
 CACHE = Path(os.environ.get("VIGIE_DEV_CACHE", "/tmp/vigie-dev-cache"))

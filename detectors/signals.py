@@ -11,7 +11,6 @@ the costly part); see :func:`compute_signals`.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -25,6 +24,7 @@ from detectors.config import detection_config
 from detectors.coordination import detect_coordination, listed_as_evidence
 from detectors.duplicates import classify, find_duplicates, neighbour_duplicates
 from detectors.lookalike import LookalikeMatcher
+from detectors.score_state import ScoreState, digest, inputs_digest
 from detectors.scoring import NarrativeSignals, score
 from detectors.synchrony import synchrony
 from detectors.syndication import SourceHistory, is_established, syndicated_items
@@ -65,25 +65,6 @@ class EdgeResult:
     coordinated: bool
     p_value: float
     pairs: list[tuple[str, str]]
-
-
-@dataclass
-class ScoreState:
-    """What a narrative's last scoring read, as two digests, and the content-joining pairs
-    its embedding-neighbour search found (item ids).
-
-    ``block``: its items (ids, titles and texts, languages, whether embedded), which decide
-    its neighbour pairs; ``inputs``: ``block`` and everything else its result is computed
-    from (sources, times, domains, content groups, the co-publication pairs and networks
-    around it, the network window, its text duplicate pairs, syndication), plus the
-    time-dependent decisions: which of its sources are new and whether it is bursting.
-    Not in it: ``now`` itself, so a kept narrative's "First seen ... ago" and its burst
-    ratio when not bursting are those of its last scoring (they move no score or flag).
-    """
-
-    block: str
-    inputs: str
-    links: list[tuple[str, str]] = field(default_factory=list)
 
 
 @dataclass
@@ -161,9 +142,9 @@ def compute_signals(
             members.setdefault(x, []).append(i)
     embedded = (np.any(np.asarray(vectors) != 0, axis=1).tolist() if vec_ok
                 else [False] * n)
-    item_key = [_digest((ids[i], titles[i], texts[i], langs[i], embedded[i]))
+    item_key = [digest((ids[i], titles[i], texts[i], langs[i], embedded[i]))
                 for i in range(n)]
-    block = {nid: _digest([item_key[i] for i in idx]) for nid, idx in members.items()}
+    block = {nid: digest([item_key[i] for i in idx]) for nid, idx in members.items()}
     search: set[str] | None = None
     links: list[tuple[int, int]] = []
     if previous is not None:
@@ -191,7 +172,7 @@ def compute_signals(
             text_pairs.setdefault(nar[p.a], []).append((ids[p.a], ids[p.b], p.kind,
                                                         p.similarity))
     inputs = {
-        nid: _inputs_digest(block[nid], idx, cfg, src, times, now_s, host_of, agency,
+        nid: inputs_digest(block[nid], idx, cfg, src, times, now_s, host_of, agency,
                             dup.content, src_info, item_key, raw_pairs.get(nid, []),
                             network_of, groups, coord.window_s, text_pairs.get(nid, []))
         for nid, idx in members.items()
@@ -258,44 +239,6 @@ def compute_signals(
              if dup.fresh is not None and dup.signatures is not None else [])
     return SignalsResult(results, edges, coord.window_s, state,
                          sorted(set(members) - scored), fresh)
-
-
-def _digest(parts: Any) -> str:
-    return hashlib.sha1(repr(parts).encode("utf-8")).hexdigest()
-
-
-def _inputs_digest(
-    block: str, idx: list[int], cfg: dict[str, Any], src: list[str], times: np.ndarray,
-    now_s: float, host_of: list[Any], agency: list[str | None], content: np.ndarray,
-    src_info: dict[str, Any], item_key: list[str],
-    raw: list[tuple[int, int, str, float]], network_of: dict[str, str],
-    groups: dict[str, Any], window_s: float, text_pairs: list[tuple[str, str, str, float]],
-) -> str:
-    """Everything :func:`_narrative` reads for one narrative, as a digest (``now`` only
-    through the decisions it changes: new sources and bursting)."""
-    first_of: dict[int, int] = {}  # content partition inside the narrative
-    part = [first_of.setdefault(int(content[i]), k) if content[i] >= 0 else -1
-            for k, i in enumerate(idx)]
-    items = [(src[i], float(times[i]), host_of[i], agency[i]) for i in idx]
-    n_sources = sorted({src[i] for i in idx})
-    new_days = int(cfg["sources"]["new_source_days"])
-    srcs = []
-    for s in n_sources:
-        info = src_info.get(s) or {}
-        first = info.get("first_seen")
-        new = first is not None and now_s - first.timestamp() <= new_days * 86400
-        srcs.append((s, info.get("name"), str(first), new))
-    bcfg = cfg["bursts"]
-    b = burst(times[idx], now_s, float(bcfg["window_s"]))
-    bursting = b.latest >= int(bcfg["min_items"]) and b.ratio >= float(bcfg["ratio"])
-    pairs = [(item_key[a], item_key[b], src[a], src[b], g, float(dt), network_of.get(src[a]),
-              network_of.get(src[b])) for a, b, g, dt in raw]
-    nets = sorted({network_of[s] for a, b, *_ in raw for s in (src[a], src[b])
-                   if s in network_of})
-    net_info = [(g, len(groups[g].sources), groups[g].contents) for g in nets if g in groups]
-    return _digest((block, part, items, srcs,
-                    (b.latest, round(b.ratio, 1)) if bursting else None,
-                    pairs, net_info, window_s if raw else None, text_pairs))
 
 
 def _narrative(

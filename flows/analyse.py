@@ -15,13 +15,8 @@ from typing import Any
 from detectors.config import detection_config
 from detectors.embedding import Embedder, load_embedder, model_name, prepare_text
 from detectors.labels import label_narratives
-from detectors.narratives import (
-    NarrativeParams,
-    NarrativeState,
-    chunk_bounds,
-    resolve,
-    update,
-)
+from detectors.narrative_state import NarrativeState, resolve
+from detectors.narratives import NarrativeParams, chunk_bounds, update
 from vigie.config import Settings
 from vigie.store import embeddings as emb_store
 from vigie.store import narratives as nar_store

@@ -6,7 +6,7 @@ nothing).
 
 Incremental: skipped when neither the store's inputs nor the detection configuration
 changed since the last scoring; otherwise only the narratives whose inputs changed are
-scored (``detectors.signals.ScoreState``: their items, sources, content groups, the
+scored (``detectors.score_state.ScoreState``: their items, sources, content groups, the
 co-publication network around them, new sources, bursts), the co-publication network is
 recomputed whole, and MinHash signatures are cached per content. A changed configuration
 (detection settings, reference lists, embedding model), ``force`` or
@@ -33,14 +33,6 @@ def _sha(value: Any) -> str:
     return hashlib.sha256(json.dumps(value, sort_keys=True, default=str).encode()).hexdigest()
 
 
-def signature_params(cfg: dict[str, Any]) -> str:
-    """What a cached MinHash signature depends on (``minhash_signatures.params``)."""
-    from detectors.duplicates import MINHASH_SCHEME, MINHASH_SEED
-
-    return (f"perm={int(cfg['duplicates']['minhash_perm'])};"
-            f"shingle={int(cfg['text']['shingle_size'])};seed={MINHASH_SEED};{MINHASH_SCHEME}")
-
-
 def score(settings: Settings, run_id: str, *, force: bool = False) -> dict[str, Any]:
     """Score the narratives whose inputs changed; skipped when neither the store's inputs
     nor the detection configuration changed since the last scoring (``force`` rescores
@@ -59,7 +51,10 @@ def score(settings: Settings, run_id: str, *, force: bool = False) -> dict[str, 
             return {"narratives_scored": 0, "flagged": store.flagged_count(con),
                     "source_edges": None, "skipped": "nothing changed since the last scoring",
                     "signals_s": round(time.perf_counter() - start, 3)}
-        params = signature_params(cfg)
+        from detectors.minhash import signature_params
+
+        params = signature_params(int(cfg["duplicates"]["minhash_perm"]),
+                                  int(cfg["text"]["shingle_size"]))
         items, sources, vectors, known = store.load_scoring_inputs(
             con, model, int(cfg["signals"]["lookback_days"]), run_id, params,
             int(cfg["duplicates"]["minhash_perm"]))
@@ -69,7 +64,8 @@ def score(settings: Settings, run_id: str, *, force: bool = False) -> dict[str, 
     if items.height == 0:
         return {"narratives_scored": 0, "flagged": 0, "source_edges": 0}
     # imported here: a pass with nothing new does not pay for scipy, networkx, datasketch
-    from detectors.signals import ScoreState, compute_signals
+    from detectors.score_state import ScoreState
+    from detectors.signals import compute_signals
 
     t_load = time.perf_counter()
     now = max(items["published_at"].to_list())

@@ -6,13 +6,12 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from detectors.narrative_state import NarrativeState, resolve
 from detectors.narratives import (
     NarrativeParams,
-    NarrativeState,
     chunk_bounds,
     cluster_stream,
     narrative_id_for,
-    resolve,
     update,
 )
 

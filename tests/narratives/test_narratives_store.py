@@ -124,6 +124,26 @@ def test_load_vectors_returns_rows_in_the_order_asked(analysed: Settings) -> Non
     assert np.isclose(np.linalg.norm(both[0]), 1.0, atol=1e-5)
 
 
+def test_vectors_for_contents_fills_rows_in_place_and_zeros_the_unknown(
+        analysed: Settings, monkeypatch) -> None:
+    from vigie.store import embeddings
+
+    model = analyse(analysed, "run-4")["model"]
+    with analysed.store().connect() as con:
+        hashes = [r[0] for r in con.execute(
+            "SELECT content_hash FROM items ORDER BY item_id").fetchall()]
+        whole = load_vectors(con, ["it_test0000", "it_test0001", "it_test0002"], model)
+        monkeypatch.setattr(embeddings, "VECTOR_BATCH", 1)  # several streamed batches
+        rows = embeddings.vectors_for_contents(
+            con, [hashes[2], None, "unknown", hashes[0], hashes[2], hashes[1]], model)
+        assert embeddings.vectors_for_contents(con, ["unknown", None], model) is None
+        assert embeddings.vectors_for_contents(con, [], model) is None
+    assert rows.shape == (6, 512) and rows.dtype == np.float32
+    assert not rows[1].any() and not rows[2].any()  # no hash, no vector: zeros
+    assert np.array_equal(rows[0], whole[2]) and np.array_equal(rows[4], whole[2])
+    assert np.array_equal(rows[3], whole[0]) and np.array_equal(rows[5], whole[1])
+
+
 def test_a_merge_moves_members_and_keeps_the_old_id_as_a_redirect(settings: Settings) -> None:
     """Two narratives that a later run finds to be one: the smaller redirects to the larger."""
     settings.embedding.model = "use"

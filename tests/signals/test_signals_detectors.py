@@ -11,14 +11,9 @@ from signals_scenario import CAMPAIGN, ESTABLISHED, world
 from detectors.bursts import burst
 from detectors.config import detection_config
 from detectors.coordination import detect_coordination, estimate_window
-from detectors.duplicates import (
-    classify,
-    find_duplicates,
-    lsh_pairs,
-    minhash_signatures,
-    neighbour_duplicates,
-)
+from detectors.duplicates import classify, find_duplicates, neighbour_duplicates
 from detectors.lookalike import LookalikeMatcher
+from detectors.minhash import lsh_pairs, minhash_signatures
 from detectors.reason_render import duration
 from detectors.signals import compute_signals
 from detectors.synchrony import synchrony

@@ -126,3 +126,47 @@ def load_vectors(
             f"(first: {missing[:3]}); run the analyse stage first"
         )
     return list_to_matrix(table.column("vector"), len(ids))
+
+
+VECTOR_BATCH = 50_000  # vectors per streamed batch
+
+
+def vectors_for_contents(
+    con: duckdb.DuckDBPyConnection, content_hashes: Sequence[str | None], model: str
+) -> np.ndarray | None:
+    """One row per given content hash (zeros where there is no ``model`` vector), or None
+    when none has one. The vectors are streamed unsorted and written in place: sorting and
+    converting a million 512-float vectors with their rows held three copies at once."""
+    rows = [(h, k) for k, h in enumerate(content_hashes) if h is not None]
+    if not rows:
+        return None
+    wanted = pa.table({"content_hash": pa.array(sorted({h for h, _ in rows}), pa.string())})
+    positions: dict[str, list[int]] = {}
+    for h, k in rows:
+        positions.setdefault(h, []).append(k)
+    con.register("_vigie_wanted_contents", wanted)
+    vectors: np.ndarray | None = None
+    try:
+        reader = con.sql(
+            """
+            SELECT e.content_hash, e.vector
+            FROM embeddings e SEMI JOIN _vigie_wanted_contents w USING (content_hash)
+            WHERE e.model = $model
+            """,
+            params={"model": model},
+        ).to_arrow_reader(VECTOR_BATCH)
+        for batch in reader:
+            if batch.num_rows == 0:
+                continue
+            mat = list_to_matrix(batch.column(1), batch.num_rows)
+            if vectors is None:
+                vectors = np.zeros((len(content_hashes), mat.shape[1]), dtype=np.float32)
+            src, dst = [], []
+            for k, h in enumerate(batch.column(0).to_pylist()):
+                for row in positions[h]:
+                    src.append(k)
+                    dst.append(row)
+            vectors[dst] = mat[src]
+    finally:
+        con.unregister("_vigie_wanted_contents")
+    return vectors

@@ -12,7 +12,7 @@ import duckdb
 import numpy as np
 import pyarrow as pa
 
-from vigie.store.embeddings import list_to_matrix
+from vigie.store.embeddings import vectors_for_contents
 
 if TYPE_CHECKING:  # polars is imported when used: a pass with nothing new skips it
     import polars as pl
@@ -37,16 +37,6 @@ WHERE (m.narrative_id IS NULL OR n.status = 'active'
   AND (i.published_at >= latest.t - to_days($days) OR n.updated_run = $run_id)
 ORDER BY i.published_at, i.item_id
 """
-
-# Vectors are streamed apart, unsorted, and written in place: sorting and converting them
-# with the rows held three copies of a million 512-float vectors at once.
-VECTORS_SQL = """
-SELECT e.content_hash, e.vector
-FROM embeddings e SEMI JOIN _vigie_wanted_contents w ON w.content_hash = e.content_hash
-WHERE e.model = $model
-"""
-VECTOR_BATCH = 50_000
-
 
 SOURCES_SQL = """
 WITH hist AS (
@@ -87,7 +77,7 @@ def load_scoring_inputs(
     key_col = table.column("key_hash")
     items = pl.from_arrow(table.drop_columns(["signature", "key_hash"]))
     assert isinstance(items, pl.DataFrame)
-    vectors = _load_vectors(con, model, items)
+    vectors = vectors_for_contents(con, items["content_hash"].to_list(), model)
     signatures = None
     if num_perm and sig_col.null_count < table.num_rows:
         blobs = sig_col.to_pylist()
@@ -102,35 +92,6 @@ def load_scoring_inputs(
                              else None for i in range(table.num_rows)])
     sources = con.sql(SOURCES_SQL).pl()
     return items, sources, vectors, signatures
-
-
-def _load_vectors(con: duckdb.DuckDBPyConnection, model: str, items: pl.DataFrame
-                  ) -> np.ndarray | None:
-    """One row per item (zeros where its content has no vector), None when none has one."""
-    import polars as pl
-
-    rows_of = (items.select(pl.col("content_hash"), pl.int_range(pl.len()).alias("row"))
-               .drop_nulls("content_hash"))
-    if rows_of.height == 0:
-        return None
-    wanted = pa.table({"content_hash": rows_of["content_hash"].unique().to_arrow()})
-    con.register("_vigie_wanted_contents", wanted)
-    vectors: np.ndarray | None = None
-    try:
-        reader = con.sql(VECTORS_SQL, params={"model": model}).to_arrow_reader(VECTOR_BATCH)
-        for batch in reader:
-            if batch.num_rows == 0:
-                continue
-            mat = list_to_matrix(batch.column(1), batch.num_rows)
-            if vectors is None:
-                vectors = np.zeros((items.height, mat.shape[1]), dtype=np.float32)
-            found = pl.DataFrame({"content_hash": pl.Series(batch.column(0)),
-                                  "k": np.arange(batch.num_rows)})
-            hit = rows_of.join(found, on="content_hash")
-            vectors[hit["row"].to_numpy()] = mat[hit["k"].to_numpy()]
-    finally:
-        con.unregister("_vigie_wanted_contents")
-    return vectors
 
 
 def write_signatures(
@@ -170,7 +131,7 @@ def load_score_state(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[str, str
 def write_score_state(
     con: duckdb.DuckDBPyConnection, run_id: str, state: dict[str, Any], at: datetime
 ) -> None:
-    """Replace the state of the narratives scored (``detectors.signals.ScoreState`` values)."""
+    """Replace the state of the narratives scored (``detectors.score_state.ScoreState`` values)."""
     if not state:
         return
     frame = pa.table({
