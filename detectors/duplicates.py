@@ -5,7 +5,8 @@ come from MinHash LSH over character shingles (:mod:`detectors.minhash`; signatu
 given, e.g. cached by the store) and are verified with the normalised Levenshtein
 similarity (rapidfuzz); rewordings and translations come from embedding neighbours inside
 blocks (narratives), searched by matrix blocks within 24-h buckets, optionally only in some
-blocks. Items are referred to by their position in the input sequences.
+blocks. Items are referred to by their position in the input sequences; pairs are kept as
+columns (:class:`detectors.pairs.PairTable`).
 """
 
 from __future__ import annotations
@@ -15,22 +16,16 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-from rapidfuzz.distance import Levenshtein
+from scipy.sparse import coo_matrix
+from scipy.sparse.csgraph import connected_components
 
+from detectors.arrays import unique_pairs
 from detectors.config import detection_config
 from detectors.minhash import key_hash, lsh_pairs, minhash_signatures
+from detectors.pairs import KINDS, PairTable, classify_pairs, language_codes
 from detectors.text import normalise
 
-KINDS = ("copy_paste", "rewording", "translation")
-
-
-@dataclass(frozen=True)
-class DuplicatePair:
-    a: int  # item positions, a < b
-    b: int
-    kind: str  # copy_paste | rewording | translation
-    similarity: float  # Levenshtein similarity (copy_paste) or cosine
-    via: str = field(default="text", compare=False)  # "text" (MinHash) or "vectors"
+__all__ = ["KINDS", "Duplicates", "PairTable", "find_duplicates", "neighbour_duplicates"]
 
 
 @dataclass
@@ -38,7 +33,7 @@ class Duplicates:
     """Typed pairs between distinct texts and the content group of every item (items joined
     by pairs of the kinds in ``[duplicates] content_kinds``)."""
 
-    pairs: list[DuplicatePair]
+    pairs: PairTable
     content: np.ndarray  # content group per item (connected components); -1 = too short
     keys: list[str] = field(default_factory=list)  # normalised text per item
     # MinHash signature of every usable item (zeros otherwise), the sha1 of the normalised
@@ -46,86 +41,51 @@ class Duplicates:
     signatures: np.ndarray | None = None
     key_hashes: list[str | None] = field(default_factory=list)
     fresh: np.ndarray | None = None
-    # embedding-neighbour pairs of a content-joining kind, per searched block: they join
-    # content groups, so a caller that skips a block's search gives them back (``links``)
-    links: list[tuple[int, int]] = field(default_factory=list)
-
-    def kind_of(
-        self,
-        i: int,
-        j: int,
-        languages: Sequence[str | None] | None = None,
-        vectors: np.ndarray | None = None,
-        cfg: dict[str, Any] | None = None,
-    ) -> tuple[str, float]:
-        """Type an arbitrary pair of items of the same content group (evidence)."""
-        cfg = cfg or detection_config()["duplicates"]
-        return classify(self.keys[i], self.keys[j], _lang(languages, i), _lang(languages, j),
-                        _cos(vectors, i, j), cfg)
+    # embedding-neighbour pairs of a content-joining kind, per searched block, as rows
+    # (a, b): they join content groups, so a caller that skips a block's search gives them
+    # back (``links``)
+    links: np.ndarray = field(default_factory=lambda: _no_links())
 
 
-def _lang(languages: Sequence[str | None] | None, i: int) -> str | None:
-    return languages[i] if languages is not None else None
+def _no_links() -> np.ndarray:
+    return np.zeros((0, 2), dtype=np.int64)
 
 
-def _cos(vectors: np.ndarray | None, i: int, j: int) -> float | None:
-    if vectors is None or len(vectors) == 0:
-        return None
-    u, v = vectors[i], vectors[j]
-    denom = float(np.linalg.norm(u) * np.linalg.norm(v)) or 1.0
-    return float(np.dot(u, v) / denom)
+def _as_links(links: Iterable[tuple[int, int]] | np.ndarray) -> np.ndarray:
+    arr = np.asarray(links if isinstance(links, np.ndarray) else list(links), dtype=np.int64)
+    return arr.reshape(-1, 2) if arr.size else _no_links()
 
 
-def classify(
-    key_a: str, key_b: str, lang_a: str | None, lang_b: str | None,
-    cosine: float | None, cfg: dict[str, Any],
-) -> tuple[str, float]:
-    """D3lta's typing of one pair; ('', 0) when the pair is no duplicate.
-
-    Near-verbatim texts are copy_paste whatever languages were detected: a language
-    detector often disagrees with itself on two copies of a short post, and a real
-    translation never keeps most of the characters."""
-    same_lang = not lang_a or not lang_b or lang_a == lang_b
-    if key_a == key_b:
-        return "copy_paste", 1.0
-    lev = Levenshtein.normalized_similarity(key_a, key_b)
-    if lev > cfg["levenshtein"]:
-        return "copy_paste", float(lev)
-    if same_lang:
-        if cosine is not None and cosine > cfg["rewording_cosine"]:
-            return "rewording", cosine
-    elif cosine is not None and cosine > cfg["translation_cosine"]:
-        return "translation", cosine
-    return "", 0.0
+def _text_ids(keys: Sequence[str], min_chars: int) -> tuple[np.ndarray, dict[str, int]]:
+    """Per item, the first item with the same normalised text (-1 when too short to
+    compare), and that first item per distinct text."""
+    first: dict[str, int] = {}
+    ids = np.array([first.setdefault(k, i) if len(k) >= min_chars else -1
+                    for i, k in enumerate(keys)], dtype=np.int64)
+    return ids, first
 
 
-class _UnionFind:
-    def __init__(self, n: int) -> None:
-        self.parent = np.arange(n)
-
-    def find(self, x: int) -> int:
-        p = self.parent
-        root = x
-        while p[root] != root:
-            root = p[root]
-        while p[x] != root:  # path compression
-            p[x], x = root, p[x]
-        return int(root)
-
-    def union(self, a: int, b: int) -> None:
-        ra, rb = self.find(a), self.find(b)
-        if ra != rb:
-            self.parent[max(ra, rb)] = min(ra, rb)
+def _components(n: int, usable: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Content group per item: connected components of the edges (a, b), numbered in the
+    order of their first item; -1 for items not usable."""
+    graph = coo_matrix((np.ones(len(a), dtype=np.int8), (a, b)), shape=(n, n))
+    count, labels = connected_components(graph, directed=False)
+    first = np.full(count, n, dtype=np.int64)
+    np.minimum.at(first, labels, np.arange(n))
+    roots = np.where(usable, first[labels], -1)
+    _, content = np.unique(roots, return_inverse=True)
+    return np.where(roots < 0, -1, content).astype(np.int64)
 
 
 MAX_BLOCK_CELLS = 1 << 24  # similarity cells per matrix block (~64 MB of float32)
 
 
 def _neighbour_pairs(
-    vectors: np.ndarray, blocks: Sequence[Any], cfg: dict[str, Any],
+    vectors: np.ndarray, blocks: np.ndarray, cfg: dict[str, Any],
     times: np.ndarray | None = None,
-) -> list[tuple[int, int, float]]:
-    """Embedding neighbours (cosine >= translation threshold) inside each block.
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Embedding neighbours (cosine >= translation threshold) inside each block (``blocks``:
+    a block number per item, -1 for none), as arrays (a, b, cosine) with a < b.
 
     With ``times`` and ``neighbour_horizon_h`` > 0, an item's neighbours are searched among
     the items of its block published in its own or the previous horizon bucket (so every
@@ -135,19 +95,18 @@ def _neighbour_pairs(
     k = int(cfg["neighbours"])
     step = int(cfg["block_size"])
     horizon = float(cfg.get("neighbour_horizon_h", 0)) * 3600.0
-    norms = np.linalg.norm(vectors, axis=1, keepdims=True)
-    unit = (vectors / np.where(norms == 0, 1, norms)).astype(np.float32)
-    members: dict[Any, list[int]] = {}
-    for i, b in enumerate(blocks):
-        if b is not None:
-            members.setdefault(b, []).append(i)
-    out: list[tuple[int, int, float]] = []
-    for idx in members.values():
-        if len(idx) < 2:
+    norms = np.linalg.norm(vectors, axis=1)
+    norms[norms == 0] = 1.0  # rows are normalised where gathered, not all at once (memory)
+    order = np.argsort(blocks, kind="stable")
+    order = order[blocks[order] >= 0]
+    bounds = np.flatnonzero(np.r_[True, np.diff(blocks[order]) != 0, True])
+    out: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+    for lo_b, hi_b in zip(bounds[:-1], bounds[1:], strict=True):
+        ids = order[lo_b:hi_b]
+        if len(ids) < 2:
             continue
-        ids = np.asarray(idx)
         if times is None or horizon <= 0:
-            out.extend(_top_pairs(unit, ids, ids, 0, k, floor, step))
+            out.append(_top_pairs(vectors, norms, ids, ids, 0, k, floor, step))
             continue
         ids = ids[np.argsort(times[ids], kind="stable")]
         bucket = np.floor(times[ids] / horizon).astype(np.int64)
@@ -156,25 +115,33 @@ def _neighbour_pairs(
         for n, (lo, hi) in enumerate(zip(starts, ends, strict=True)):
             # candidates: this bucket and the previous one when it is adjacent in time
             first = starts[n - 1] if n and bucket[starts[n - 1]] == bucket[lo] - 1 else lo
-            out.extend(_top_pairs(unit, ids[lo:hi], ids[first:hi], lo - first, k, floor, step))
-    return out
+            out.append(_top_pairs(vectors, norms, ids[lo:hi], ids[first:hi], lo - first, k,
+                                  floor, step))
+    if not out:
+        z = np.zeros(0, dtype=np.int64)
+        return z, z.copy(), np.zeros(0, dtype=np.float32)
+    return tuple(np.concatenate(c) for c in zip(*out, strict=True))  # type: ignore[return-value]
 
 
 def _top_pairs(
-    unit: np.ndarray, rows_ids: np.ndarray, cols_ids: np.ndarray, offset: int, k: int,
-    floor: float, step: int,
-) -> list[tuple[int, int, float]]:
+    vectors: np.ndarray, norms: np.ndarray, rows_ids: np.ndarray, cols_ids: np.ndarray,
+    offset: int, k: int, floor: float, step: int,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Each row item's k nearest column items at cosine >= floor (itself excluded: row r is
-    column ``offset + r``), as (min item, max item, cosine)."""
+    column ``offset + r``), as arrays (min item, max item, cosine), row by row."""
+    z = np.zeros(0, dtype=np.int64)
     if len(cols_ids) < 2:
-        return []
-    m_rows, m_cols = unit[rows_ids], unit[cols_ids]
-    out: list[tuple[int, int, float]] = []
+        return z, z.copy(), np.zeros(0, dtype=np.float32)
+    m_cols = (vectors[cols_ids] / norms[cols_ids, None]).astype(np.float32, copy=False)
+    out = []
     # Rows per matrix block shrink as the candidates grow: a block of rows costs
     # rows x candidates cells three times over (sims, -sims, argpartition's int64 output).
     rows_per = max(1, min(step, MAX_BLOCK_CELLS // len(cols_ids)))
     for start in range(0, len(rows_ids), rows_per):
-        sims = m_rows[start : start + rows_per] @ m_cols.T
+        # the rows are columns offset.. of the candidates (a copy: BLAS rounds a product
+        # by the operands' alignment, and a pair must get the same cosine from either side)
+        m_rows = m_cols[offset + start: offset + start + rows_per].copy()
+        sims = m_rows @ m_cols.T
         rows = np.arange(sims.shape[0])
         sims[rows, rows + start + offset] = -1.0  # not oneself
         kk = min(k, sims.shape[1] - 1)
@@ -184,9 +151,8 @@ def _top_pairs(
         ss = sims[rr, cc]
         keep = ss >= floor
         a, b = rows_ids[start + rr[keep]], cols_ids[cc[keep]]
-        out.extend(zip(np.minimum(a, b).tolist(), np.maximum(a, b).tolist(),
-                       ss[keep].astype(float).tolist(), strict=True))
-    return out
+        out.append((np.minimum(a, b), np.maximum(a, b), ss[keep]))
+    return tuple(np.concatenate(c) for c in zip(*out, strict=True))  # type: ignore[return-value]
 
 
 def find_duplicates(
@@ -199,7 +165,7 @@ def find_duplicates(
     signatures: np.ndarray | None = None,
     signature_keys: Sequence[str | None] | None = None,
     search: Collection[Any] | None = None,
-    links: Iterable[tuple[int, int]] = (),
+    links: Iterable[tuple[int, int]] | np.ndarray = (),
     times: np.ndarray | None = None,
 ) -> Duplicates:
     """Typed duplicate pairs and content groups.
@@ -221,44 +187,36 @@ def find_duplicates(
     dcfg = cfg["duplicates"]
     n = len(texts)
     keys = [normalise(t) for t in texts]
-    uf = _UnionFind(n)
-    usable = [len(k) >= int(dcfg["min_chars"]) for k in keys]
-    first: dict[str, int] = {}
-    for i, k in enumerate(keys):
-        if usable[i]:
-            if k in first:
-                uf.union(first[k], i)
-            else:
-                first[k] = i
-    uniq = list(first)
-    rep = [first[k] for k in uniq]
-    sigs, hashes, fresh = _signatures(keys, usable, first, signatures, signature_keys, cfg)
-    pairs: dict[tuple[int, int], DuplicatePair] = {}
-    for u, v in lsh_pairs(sigs[rep] if rep else sigs[:0], float(dcfg["minhash_threshold"]),
-                          int(dcfg["lsh_max_bucket"])):
-        a, b = sorted((rep[u], rep[v]))
-        kind, sim = classify(keys[a], keys[b], _lang(languages, a), _lang(languages, b), None, dcfg)
-        if kind:
-            pairs[(a, b)] = DuplicatePair(a, b, kind, sim)
-    joining = set(dcfg["content_kinds"])
-    found_links: list[tuple[int, int]] = []
+    text_id, first = _text_ids(keys, int(dcfg["min_chars"]))
+    usable = text_id >= 0
+    usable_list = usable.tolist()
+    rep = np.fromiter(first.values(), dtype=np.int64, count=len(first))
+    lang = language_codes(languages, n)
+    sigs, hashes, fresh = _signatures(keys, usable_list, first, signatures, signature_keys, cfg)
+    u, v = lsh_pairs(sigs[rep], float(dcfg["minhash_threshold"]), int(dcfg["lsh_max_bucket"]))
+    a, b = np.minimum(rep[u], rep[v]), np.maximum(rep[u], rep[v])
+    kind, sim = classify_pairs(keys, a, b, lang, None, dcfg)
+    keep = kind >= 0
+    dup = Duplicates(PairTable(a[keep], b[keep], kind[keep], sim[keep],
+                               np.zeros(int(keep.sum()), dtype=bool)).take(
+                                   np.lexsort((b[keep], a[keep]))),
+                     np.full(n, -1, dtype=np.int64), keys, sigs, hashes, fresh)
     if vectors is not None and len(vectors) == n and n > 1:
-        found_links = _add_neighbour_pairs(pairs, keys, usable, languages, vectors, blocks,
-                                           search, dcfg, times)
-    # Content groups feed the co-publication network: only the pair kinds configured (by
-    # default copy_paste) join items into one content. Embedding neighbours chain: on a
-    # crowd of active accounts, rewording and translation pairs turned whole events into
-    # one "content" and organic communities into networks (issue-4 benchmark, variant b).
-    for p in pairs.values():
-        if p.kind in joining:
-            uf.union(p.a, p.b)
-    for a, b in links:
-        uf.union(a, b)
-    roots = np.array([uf.find(i) if usable[i] else -1 for i in range(n)], dtype=np.int64)
-    _, content = np.unique(roots, return_inverse=True)
-    content = np.where(roots < 0, -1, content)
-    return Duplicates(sorted(pairs.values(), key=lambda p: (p.a, p.b)), content, keys,
-                      sigs, hashes, fresh, found_links)
+        dup.links = _add_neighbour_pairs(dup, text_id, lang, vectors, blocks, search, dcfg,
+                                         times)
+    # Content groups feed the co-publication network: verbatim copies, and only the pair
+    # kinds configured (by default copy_paste) join items into one content. Embedding
+    # neighbours chain: on a crowd of active accounts, rewording and translation pairs
+    # turned whole events into one "content" and organic communities into networks
+    # (issue-4 benchmark, variant b).
+    joining = np.isin(dup.pairs.kind, [KINDS.index(k) for k in dcfg["content_kinds"]])
+    given = _as_links(links)
+    same = np.flatnonzero(usable)
+    dup.content = _components(
+        n, usable,
+        np.concatenate([same, dup.pairs.a[joining], given[:, 0]]),
+        np.concatenate([text_id[same], dup.pairs.b[joining], given[:, 1]]))
+    return dup
 
 
 def _signatures(
@@ -292,47 +250,54 @@ def _signatures(
 
 
 def _add_neighbour_pairs(
-    pairs: dict[tuple[int, int], DuplicatePair], keys: list[str], usable: list[bool],
-    languages: Sequence[str | None] | None, vectors: np.ndarray, blocks: Sequence[Any] | None,
-    search: Collection[Any] | None, dcfg: dict[str, Any], times: np.ndarray | None = None,
-) -> list[tuple[int, int]]:
-    """Typed embedding-neighbour pairs of the searched blocks, added to ``pairs`` (a pair
-    already there keeps its type); returns the pairs of a content-joining kind."""
-    n = len(keys)
+    dup: Duplicates, text_id: np.ndarray, lang: np.ndarray, vectors: np.ndarray,
+    blocks: Sequence[Any] | None, search: Collection[Any] | None, dcfg: dict[str, Any],
+    times: np.ndarray | None = None,
+) -> np.ndarray:
+    """Typed embedding-neighbour pairs of the searched blocks (of usable items), added to
+    ``dup.pairs`` (a pair already there keeps its type); returns the pairs of a
+    content-joining kind, as sorted rows (a, b)."""
+    n = len(dup.keys)
+    codes: dict[Any, int] = {}
     blk = blocks if blocks is not None else [0] * n
-    blk = [b if usable[i] and (search is None or b in search) else None
-           for i, b in enumerate(blk)]
-    joining = set(dcfg["content_kinds"])
-    links: set[tuple[int, int]] = set()
-    for a, b, cos in _neighbour_pairs(np.asarray(vectors, dtype=np.float32), blk, dcfg, times):
-        if keys[a] == keys[b]:
-            continue
-        p = pairs.get((a, b))
-        if p is None:
-            kind, sim = classify(keys[a], keys[b], _lang(languages, a), _lang(languages, b),
-                                 cos, dcfg)
-            if not kind:
-                continue
-            p = pairs[(a, b)] = DuplicatePair(a, b, kind, sim, "vectors")
-        if p.kind in joining:
-            links.add((a, b))
-    return sorted(links)
+    block_no = np.array([codes.setdefault(x, len(codes))
+                         if text_id[i] >= 0 and x is not None and (search is None or x in search)
+                         else -1 for i, x in enumerate(blk)], dtype=np.int64)
+    a, b, cos = _neighbour_pairs(np.asarray(vectors, dtype=np.float32), block_no, dcfg, times)
+    key = a * n + b
+    _, once = np.unique(key, return_index=True)  # a pair found from both of its sides
+    once = once[text_id[a[once]] != text_id[b[once]]]  # distinct texts only
+    a, b, cos, key = a[once], b[once], cos[once], key[once]
+    known = dup.pairs.keys(n)  # sorted, as the table is
+    at = np.minimum(np.searchsorted(known, key), max(len(known) - 1, 0))
+    old = (known[at] == key) if len(known) else np.zeros(len(key), dtype=bool)
+    kind, sim = classify_pairs(dup.keys, a[~old], b[~old], lang, cos[~old], dcfg)
+    new = kind >= 0
+    added = PairTable(a[~old][new], b[~old][new], kind[new], sim[new],
+                      np.ones(int(new.sum()), dtype=bool))
+    joining = [KINDS.index(k) for k in dcfg["content_kinds"]]
+    link_a = np.concatenate([a[old][np.isin(dup.pairs.kind[at[old]], joining)],
+                             added.a[np.isin(added.kind, joining)]])
+    link_b = np.concatenate([b[old][np.isin(dup.pairs.kind[at[old]], joining)],
+                             added.b[np.isin(added.kind, joining)]])
+    dup.pairs = PairTable.concat([dup.pairs, added])
+    return unique_pairs(np.column_stack([link_a, link_b]).reshape(-1, 2), n)
 
 
 def neighbour_duplicates(
     dup: Duplicates, languages: Sequence[str | None] | None, vectors: np.ndarray,
     blocks: Sequence[Any], search: Collection[Any], config: dict[str, Any] | None = None,
     times: np.ndarray | None = None,
-) -> list[DuplicatePair]:
+) -> PairTable:
     """Search more blocks of an earlier :func:`find_duplicates` (e.g. blocks whose links
     were given): their typed pairs, added to ``dup.pairs`` (content groups unchanged, the
     links being the ones given)."""
     dcfg = (config or detection_config())["duplicates"]
-    usable = [len(k) >= int(dcfg["min_chars"]) for k in dup.keys]
-    pairs = {(p.a, p.b): p for p in dup.pairs}
-    before = set(pairs)
-    if search and len(vectors) == len(dup.keys) and len(vectors) > 1:
-        dup.links.extend(_add_neighbour_pairs(pairs, dup.keys, usable, languages, vectors,
-                                              blocks, search, dcfg, times))
-    dup.pairs = sorted(pairs.values(), key=lambda p: (p.a, p.b))
-    return [p for k, p in pairs.items() if k not in before]
+    n = len(dup.keys)
+    if not search or len(vectors) != n or n < 2:
+        return PairTable.empty()
+    text_id, _ = _text_ids(dup.keys, int(dcfg["min_chars"]))
+    before = dup.pairs.keys(n)
+    dup.links = np.concatenate([dup.links, _add_neighbour_pairs(
+        dup, text_id, language_codes(languages, n), vectors, blocks, search, dcfg, times)])
+    return dup.pairs.take(~np.isin(dup.pairs.keys(n), before))

@@ -1,6 +1,6 @@
 """MinHash signatures and LSH candidate pairs of normalised texts (pure).
 
-datasketch's signatures and band layout; the bands are grouped with polars instead of
+datasketch's signatures and band layout; the bands are grouped by sorting instead of
 inserting every signature into a ``MinHashLSH`` (same candidate pairs, tested), so a
 million texts stay near-linear. Signatures can be cached by the caller (per content, keyed
 by :func:`key_hash`).
@@ -13,8 +13,8 @@ from collections.abc import Sequence
 from functools import cache
 
 import numpy as np
-import polars as pl
 
+from detectors.arrays import sorted_unique
 from detectors.text import shingles
 
 
@@ -57,37 +57,43 @@ def lsh_bands(threshold: float, num_perm: int) -> tuple[int, int]:
 
 
 def lsh_pairs(signatures: np.ndarray, threshold: float, max_bucket: int = 200
-              ) -> list[tuple[int, int]]:
+              ) -> tuple[np.ndarray, np.ndarray]:
     """Pairs of rows sharing all the values of at least one band: the candidates
-    datasketch's MinHashLSH returns (same bands), found by grouping each band's values
+    datasketch's MinHashLSH returns (same bands), found by sorting each band's values
     (near-linear, plus the pairs inside each group); a group larger than ``max_bucket``
-    gives the pairs of its first row with each other one only."""
+    gives the pairs of its first row with each other one only. Returns the rows (u, v) of
+    each pair, u < v, sorted, as two int64 arrays.
+
+    Pairs are kept as one int64 key each (u * n + v) and merged band by band: near-copies
+    share most bands, and a million texts give tens of millions of candidates."""
     n, num_perm = signatures.shape
-    if n < 2:
-        return []
-    b, r = lsh_bands(threshold, num_perm)
-    sig = signatures.astype(np.uint64)
-    pairs = pl.DataFrame(schema={"u": pl.Int64, "v": pl.Int64})
-    for band in range(b):
-        part = sig[:, band * r:(band + 1) * r]
-        cols = {f"k{j}": (part[:, 2 * j] << np.uint64(32)) | (part[:, 2 * j + 1]
-                                                               if 2 * j + 1 < r else 0)
-                for j in range((r + 1) // 2)}
-        frame = pl.DataFrame({**cols, "u": np.arange(n, dtype=np.int64)})
-        keys = list(cols)
-        groups = (frame.group_by(keys).agg(pl.col("u")).filter(pl.col("u").list.len() >= 2)
-                  .select("u"))
-        if groups.height:
-            big = pl.col("u").list.len() > max_bucket
-            # every pair inside an ordinary bucket; a bucket of more than `max_bucket`
-            # distinct texts (shared boilerplate, or a mass of variants) as a star around
-            # its first text: its pairs would grow with the square of its size
-            full = (groups.filter(~big).with_columns(pl.col("u").alias("v"))
-                    .explode("u").explode("v").filter(pl.col("u") < pl.col("v")))
-            star = (groups.filter(big).select(pl.col("u").list.min().alias("u"),
-                                              pl.col("u").alias("v"))
-                    .explode("v").filter(pl.col("u") < pl.col("v")))
-            # deduplicated band by band: near-copies share most bands
-            pairs = pl.concat([pairs, full, star]).unique()
-    pairs = pairs.sort(["u", "v"])
-    return list(zip(pairs["u"].to_list(), pairs["v"].to_list(), strict=True))
+    found = np.zeros(0, dtype=np.int64)
+    if n >= 2:
+        b, r = lsh_bands(threshold, num_perm)
+        for band in range(b):
+            part = np.ascontiguousarray(signatures[:, band * r:(band + 1) * r])
+            found = sorted_unique(np.concatenate([found, _band_pairs(part, n, max_bucket)]))
+    return found // max(n, 1), found % max(n, 1)
+
+
+def _band_pairs(part: np.ndarray, n: int, max_bucket: int) -> np.ndarray:
+    """Keys u * n + v (u < v) of the rows with equal values in this band."""
+    order = np.lexsort(part.T[::-1])  # rows sorted by their band values
+    rows = part[order]
+    new = np.r_[True, np.any(rows[1:] != rows[:-1], axis=1)]
+    starts = np.flatnonzero(new)
+    sizes = np.diff(np.r_[starts, n])
+    keys = [np.zeros(0, dtype=np.int64)]
+    for size in sorted(set(sizes[sizes >= 2].tolist())):
+        # the groups of one size as a matrix of row numbers, each row sorted
+        members = np.sort(order[starts[sizes == size, None] + np.arange(size)], axis=1)
+        if size > max_bucket:
+            # a bucket of more than `max_bucket` distinct texts (shared boilerplate, or a
+            # mass of variants) as a star around its first text: its pairs would grow
+            # with the square of its size
+            u, v = np.repeat(members[:, :1], size - 1, axis=1), members[:, 1:]
+        else:
+            iu, ju = np.triu_indices(size, k=1)
+            u, v = members[:, iu], members[:, ju]
+        keys.append((u.astype(np.int64) * n + v).ravel())
+    return sorted_unique(np.concatenate(keys))

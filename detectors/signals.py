@@ -19,11 +19,13 @@ from typing import Any
 import numpy as np
 import polars as pl
 
+from detectors.arrays import unique_pairs
 from detectors.bursts import burst
 from detectors.config import detection_config
 from detectors.coordination import detect_coordination, listed_as_evidence
-from detectors.duplicates import classify, find_duplicates, neighbour_duplicates
+from detectors.duplicates import find_duplicates, neighbour_duplicates
 from detectors.lookalike import LookalikeMatcher
+from detectors.pairs import KINDS, TRANSLATION, classify_pairs, language_codes
 from detectors.score_state import ScoreState, digest, inputs_digest
 from detectors.scoring import NarrativeSignals, score
 from detectors.synchrony import synchrony
@@ -166,15 +168,24 @@ def compute_signals(
     for a, b, group, dt in coord.evidence:
         for x in {nar[a], nar[b]} - {None}:
             raw_pairs.setdefault(x, []).append((a, b, group, dt))
-    text_pairs: dict[str, list[tuple[str, str, str, float]]] = {}
-    for p in dup.pairs:
-        if p.via == "text" and nar[p.a] is not None and nar[p.a] == nar[p.b]:
-            text_pairs.setdefault(nar[p.a], []).append((ids[p.a], ids[p.b], p.kind,
-                                                        p.similarity))
+    # typed pairs inside one narrative, by narrative (rows of dup.pairs, in (a, b) order)
+    code: dict[str, int] = {}
+    nar_no = np.array([code.setdefault(x, len(code)) if x is not None else -1 for x in nar],
+                      dtype=np.int64)
+    pairs = dup.pairs
+    inside = (nar_no[pairs.a] >= 0) & (nar_no[pairs.a] == nar_no[pairs.b])
+    text_rows = _rows_by(nar_no[pairs.a], np.flatnonzero(inside & ~pairs.from_vectors))
+
+    def text_pairs(nid: str) -> list[tuple[str, str, str, float]]:
+        rows = text_rows.get(code[nid], np.zeros(0, dtype=np.int64))
+        return [(ids[a], ids[b], KINDS[k], s) for a, b, k, s in zip(
+            pairs.a[rows].tolist(), pairs.b[rows].tolist(), pairs.kind[rows].tolist(),
+            pairs.similarity[rows].tolist(), strict=True)]
+
     inputs = {
         nid: inputs_digest(block[nid], idx, cfg, src, times, now_s, host_of, agency,
                             dup.content, src_info, item_key, raw_pairs.get(nid, []),
-                            network_of, groups, coord.window_s, text_pairs.get(nid, []))
+                            network_of, groups, coord.window_s, text_pairs(nid))
         for nid, idx in members.items()
     }
     if previous is None or search is None:
@@ -187,38 +198,51 @@ def compute_signals(
         more = scored - search
         if more:  # their links are the ones given: content groups do not change
             neighbour_duplicates(dup, langs, np.asarray(vectors), nar, more, cfg, times)
+            pairs = dup.pairs
+            inside = (nar_no[pairs.a] >= 0) & (nar_no[pairs.a] == nar_no[pairs.b])
 
-    def cos(i: int, j: int) -> float | None:
-        if not vec_ok:
-            return None
+    def cos(i: int, j: int) -> float:
         u, v = vectors[i], vectors[j]
         return float(np.dot(u, v) / ((np.linalg.norm(u) * np.linalg.norm(v)) or 1.0))
 
     # Co-publication evidence: pairs inside coordinated networks, typed; near-copies
     # below `evidence_levenshtein` only link sources, they are not listed as evidence.
+    shown = [e for e in coord.evidence if {nar[e[0]], nar[e[1]]} & scored]
+    ea = np.array([e[0] for e in shown], dtype=np.int64)
+    eb = np.array([e[1] for e in shown], dtype=np.int64)
+    kinds, sims = classify_pairs(
+        dup.keys, ea, eb, language_codes(langs, n),
+        np.array([cos(a, b) for a, b in zip(ea.tolist(), eb.tolist(), strict=True)])
+        if vec_ok else None, dcfg)
     by_narrative: dict[str, list[tuple[int, int, str, float, float]]] = {}
-    for a, b, _group, dt in coord.evidence:
-        targets = {nar[a], nar[b]} & scored
-        if not targets:
-            continue
-        kind, sim = classify(dup.keys[a], dup.keys[b], langs[a], langs[b], cos(a, b), dcfg)
+    for (a, b, _group, dt), k, sim in zip(shown, kinds.tolist(), sims.tolist(), strict=True):
         shortest = min(len(dup.keys[a]), len(dup.keys[b]))
-        if not kind or (kind == "copy_paste" and not listed_as_evidence(sim, shortest, cfg)):
+        if k < 0 or (KINDS[k] == "copy_paste" and not listed_as_evidence(sim, shortest, cfg)):
             continue
-        for x in targets:
-            by_narrative.setdefault(x, []).append((a, b, kind, sim, dt))
+        for x in {nar[a], nar[b]} & scored:
+            by_narrative.setdefault(x, []).append((a, b, KINDS[k], sim, dt))
 
+    scored_no = np.array([code[x] for x in scored], dtype=np.int64)
+    counted = _rows_by(nar_no[pairs.a], np.flatnonzero(
+        inside & np.isin(nar_no[pairs.a], scored_no)))
     idx_pairs: dict[str, dict[str, int]] = {}
     translations: dict[str, list[tuple[int, int, float]]] = {}
-    for p in dup.pairs:
-        if nar[p.a] is not None and nar[p.a] == nar[p.b] and nar[p.a] in scored:
-            d = idx_pairs.setdefault(nar[p.a], {})
-            d[p.kind] = d.get(p.kind, 0) + 1
-            if p.kind == "translation":
-                translations.setdefault(nar[p.a], []).append((p.a, p.b, p.similarity))
-    link_ids: dict[str, list[tuple[str, str]]] = {}
-    for a, b in sorted(set(dup.links)):
-        link_ids.setdefault(nar[a], []).append((ids[a], ids[b]))
+    for nid in scored:
+        rows = counted.get(code[nid])
+        if rows is None:
+            continue
+        kind = pairs.kind[rows]
+        found, first, count = np.unique(kind, return_index=True, return_counts=True)
+        idx_pairs[nid] = {KINDS[found[j]]: int(count[j]) for j in np.argsort(first)}
+        tr = rows[kind == TRANSLATION]
+        if len(tr):
+            translations[nid] = list(zip(pairs.a[tr].tolist(), pairs.b[tr].tolist(),
+                                         pairs.similarity[tr].tolist(), strict=True))
+    found = unique_pairs(dup.links, n)
+    link_rows = _rows_by(nar_no[found[:, 0]], np.flatnonzero(np.isin(nar_no[found[:, 0]],
+                                                                      scored_no)))
+    link_ids = {nid: [(ids[a], ids[b]) for a, b in found[rows].tolist()]
+                for nid in scored if (rows := link_rows.get(code[nid])) is not None}
 
     results: dict[str, NarrativeResult] = {}
     state: dict[str, ScoreState] = {}
@@ -239,6 +263,16 @@ def compute_signals(
              if dup.fresh is not None and dup.signatures is not None else [])
     return SignalsResult(results, edges, coord.window_s, state,
                          sorted(set(members) - scored), fresh)
+
+
+def _rows_by(group: np.ndarray, rows: np.ndarray) -> dict[int, np.ndarray]:
+    """``rows`` split by ``group[rows]``, each part in its original order."""
+    if not len(rows):
+        return {}
+    rows = rows[np.argsort(group[rows], kind="stable")]
+    g = group[rows]
+    cut = np.flatnonzero(np.r_[True, np.diff(g) != 0, True])
+    return {int(g[lo]): rows[lo:hi] for lo, hi in zip(cut[:-1], cut[1:], strict=True)}
 
 
 def _narrative(
