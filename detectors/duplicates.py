@@ -78,6 +78,7 @@ def _components(n: int, usable: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.
 
 
 MAX_BLOCK_CELLS = 1 << 24  # similarity cells per matrix block (~64 MB of float32)
+MAX_NORM_ROWS = 65_536
 
 
 def _neighbour_pairs(
@@ -95,8 +96,11 @@ def _neighbour_pairs(
     k = int(cfg["neighbours"])
     step = int(cfg["block_size"])
     horizon = float(cfg.get("neighbour_horizon_h", 0)) * 3600.0
-    norms = np.linalg.norm(vectors, axis=1)
-    norms[norms == 0] = 1.0  # rows are normalised where gathered, not all at once (memory)
+    # rows are normalised where gathered, not all at once, and their norms taken a slice
+    # at a time: the squares of a million vectors are 1.5 GB
+    norms = np.concatenate([np.linalg.norm(vectors[s:s + MAX_NORM_ROWS], axis=1)
+                            for s in range(0, len(vectors), MAX_NORM_ROWS)] or [np.ones(0)])
+    norms[norms == 0] = 1.0
     order = np.argsort(blocks, kind="stable")
     order = order[blocks[order] >= 0]
     bounds = np.flatnonzero(np.r_[True, np.diff(blocks[order]) != 0, True])

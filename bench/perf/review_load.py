@@ -6,7 +6,8 @@ coordinator; flagged narratives are routed by ``flows.route.route`` and every re
 without a case receives one of the largest narratives. The desk runs in its own process
 (uvicorn on 127.0.0.1, the real app); each simulated reviewer (httpx, async) logs in, then
 repeats, once every reviewer is logged in: open the queue (/cases/mine), open a case page,
-post a decision (with the page's CSRF token), with a short think time. Bounded in rounds
+post a decision (with the page's CSRF token), with a short think time. The reviewers start
+once the desk has pre-rendered the open cases at start-up (``settle_s``). Bounded in rounds
 and in time; only 127.0.0.1. Reports p50/p95/p99 latency per request kind (and apart, the
 first round), the load average and the desk process's CPU while the reviewers navigate.
 Target: p95 under 150 ms (queue, case page, decision); logins (argon2 by design) are
@@ -211,6 +212,10 @@ def run(store: Path, reviewers: int = 20, rounds: int = 10, budget_s: float = 24
         base = f"http://{HOST}:{port}"
         _wait_ready(base, server)
         desk = psutil.Process(server.pid)
+        # the desk pre-renders the open cases when it starts (as after every pipeline
+        # pass): the steady state is measured once that is done; the first round, apart,
+        # shows first views
+        settle_s = _wait_settled(desk)
         at_start: dict = {}
 
         def navigation_starts() -> None:  # every reviewer logged in
@@ -230,7 +235,7 @@ def run(store: Path, reviewers: int = 20, rounds: int = 10, budget_s: float = 24
     p95s = [stats[k].get("p95_ms") for k in KINDS]
     return {
         "store_items": items, "reviewers": reviewers, "rounds": rounds, "think_s": think_s,
-        "warm_cases": warm,
+        "warm_cases": warm, "settle_s": settle_s,
         "budget_s": budget_s, "wall_s": round(wall, 1), "requests": sum(len(v) for v in
                                                                       samples.values()),
         "errors": len(errors), "error_kinds": sorted(set(errors))[:10],
@@ -248,6 +253,19 @@ def run(store: Path, reviewers: int = 20, rounds: int = 10, budget_s: float = 24
         "latency": stats, "target_p95_ms": TARGET_P95_MS,
         "met": all(p is not None and p < TARGET_P95_MS for p in p95s) and not errors,
     }
+
+
+def _wait_settled(desk: psutil.Process, timeout_s: float = 180.0) -> float:
+    """Seconds until the desk process is idle (under 5% of a core over half a second)."""
+    start = time.monotonic()
+    last = sum(desk.cpu_times()[:2])
+    while time.monotonic() - start < timeout_s:
+        time.sleep(0.5)
+        now = sum(desk.cpu_times()[:2])
+        if now - last < 0.025:
+            break
+        last = now
+    return round(time.monotonic() - start, 1)
 
 
 def _wait_ready(base: str, server: subprocess.Popen, timeout_s: float = 120.0) -> None:

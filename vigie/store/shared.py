@@ -50,12 +50,18 @@ def _close_all() -> None:
         db.close()
 
 
+def exiting() -> bool:
+    """The interpreter is exiting: no store lease is given any more."""
+    return _EXITING.is_set()
+
+
 class SharedDatabase:
     """The anchor connection of one process and the leases made from it (thread-safe)."""
 
     def __init__(self, path: Path | str, *, idle_close_s: float = 0.5, poll_s: float = 0.02,
-                 fresh_s: float = 0.3) -> None:
+                 fresh_s: float = 0.3, threads: int | None = None) -> None:
         self.path = Path(path)
+        self.threads = threads  # DuckDB threads of this instance (None: DuckDB's default)
         self.idle_close_s = idle_close_s
         self.poll_s = poll_s
         # A waiting opener retries (and touches the marker) at least every 0.15 s: a marker
@@ -123,6 +129,8 @@ class SharedDatabase:
                 self._opening = False
                 self._cond.notify_all()
             raise
+        if self.threads:
+            anchor.execute(f"SET threads = {int(self.threads)}")
         stamp = self._stamp()  # now that the file is ours, nobody else can change it
         with self._cond:
             if self._closed_stamp is None or stamp != self._closed_stamp:
