@@ -121,6 +121,11 @@ def _review(r: dict) -> list[str]:
                   "logins; case pages opened for the first time): " + ", ".join(
                       f"{k} p50 {_f(s['p50_ms'])} / p95 {_f(s['p95_ms'])} ms"
                       for k, s in first.items() if s.get("n")) + "."]
+    later = r.get("latency_later_rounds")
+    if later:
+        lines += ["", "The rounds after it (reviewers no longer in step): " + ", ".join(
+            f"{k} p50 {_f(s['p50_ms'])} / p95 {_f(s['p95_ms'])} / p99 {_f(s['p99_ms'])} ms"
+            for k, s in later.items() if s.get("n")) + "."]
     if r.get("load_average"):
         before, after = r["load_average"]["before"], r["load_average"]["after"]
         lines += [f"Load average (1/5/15 min) when the navigation starts: {before[0]} / "
