@@ -19,3 +19,13 @@ def unique_pairs(pairs: np.ndarray, n: int) -> np.ndarray:
     """The distinct rows (a, b) of an (k, 2) array of positions below ``n``, sorted."""
     keys = sorted_unique(pairs[:, 0].astype(np.int64) * n + pairs[:, 1])
     return np.column_stack([keys // max(n, 1), keys % max(n, 1)])
+
+
+def rows_by(group: np.ndarray, rows: np.ndarray) -> dict[int, np.ndarray]:
+    """``rows`` split by ``group[rows]``, each part in its original order."""
+    if not len(rows):
+        return {}
+    rows = rows[np.argsort(group[rows], kind="stable")]
+    g = group[rows]
+    cut = np.flatnonzero(np.r_[True, np.diff(g) != 0, True])
+    return {int(g[lo]): rows[lo:hi] for lo, hi in zip(cut[:-1], cut[1:], strict=True)}

@@ -22,10 +22,10 @@ from scipy.sparse.csgraph import connected_components
 from detectors.arrays import unique_pairs
 from detectors.config import detection_config
 from detectors.minhash import key_hash, lsh_pairs, minhash_signatures
-from detectors.pairs import KINDS, PairTable, classify_pairs, language_codes
+from detectors.pairs import PairTable, classify_pairs, kind_numbers, language_codes
 from detectors.text import normalise
 
-__all__ = ["KINDS", "Duplicates", "PairTable", "find_duplicates", "neighbour_duplicates"]
+__all__ = ["Duplicates", "PairTable", "find_duplicates", "neighbour_duplicates"]
 
 
 @dataclass
@@ -202,8 +202,7 @@ def find_duplicates(
     kind, sim = classify_pairs(keys, a, b, lang, None, dcfg)
     keep = kind >= 0
     dup = Duplicates(PairTable(a[keep], b[keep], kind[keep], sim[keep],
-                               np.zeros(int(keep.sum()), dtype=bool)).take(
-                                   np.lexsort((b[keep], a[keep]))),
+                               np.zeros(int(keep.sum()), dtype=bool)).sorted(),
                      np.full(n, -1, dtype=np.int64), keys, sigs, hashes, fresh)
     if vectors is not None and len(vectors) == n and n > 1:
         dup.links = _add_neighbour_pairs(dup, text_id, lang, vectors, blocks, search, dcfg,
@@ -213,7 +212,7 @@ def find_duplicates(
     # neighbours chain: on a crowd of active accounts, rewording and translation pairs
     # turned whole events into one "content" and organic communities into networks
     # (issue-4 benchmark, variant b).
-    joining = np.isin(dup.pairs.kind, [KINDS.index(k) for k in dcfg["content_kinds"]])
+    joining = np.isin(dup.pairs.kind, kind_numbers(dcfg["content_kinds"]))
     given = _as_links(links)
     same = np.flatnonzero(usable)
     dup.content = _components(
@@ -279,7 +278,7 @@ def _add_neighbour_pairs(
     new = kind >= 0
     added = PairTable(a[~old][new], b[~old][new], kind[new], sim[new],
                       np.ones(int(new.sum()), dtype=bool))
-    joining = [KINDS.index(k) for k in dcfg["content_kinds"]]
+    joining = kind_numbers(dcfg["content_kinds"])
     link_a = np.concatenate([a[old][np.isin(dup.pairs.kind[at[old]], joining)],
                              added.a[np.isin(added.kind, joining)]])
     link_b = np.concatenate([b[old][np.isin(dup.pairs.kind[at[old]], joining)],

@@ -7,13 +7,15 @@ they are typed in batches (rapidfuzz's ``cpdist``, in C++ on every core).
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 from rapidfuzz.distance import Levenshtein
 from rapidfuzz.process import cpdist
+
+from detectors.arrays import rows_by
 
 KINDS = ("copy_paste", "rewording", "translation")
 COPY_PASTE, REWORDING, TRANSLATION = range(3)
@@ -51,10 +53,14 @@ class PairTable:
         return len(self.a)
 
     def __iter__(self) -> Iterator[DuplicatePair]:
-        for a, b, k, s, v in zip(self.a.tolist(), self.b.tolist(), self.kind.tolist(),
-                                 self.similarity.tolist(), self.from_vectors.tolist(),
-                                 strict=True):
-            yield DuplicatePair(a, b, KINDS[k], s, "vectors" if v else "text")
+        for (a, b, k, s), v in zip(self.records(), self.from_vectors.tolist(), strict=True):
+            yield DuplicatePair(a, b, k, s, "vectors" if v else "text")
+
+    def records(self) -> list[tuple[int, int, str, float]]:
+        """(a, b, kind, similarity) per pair, as Python values (cheaper than rows)."""
+        return [(a, b, KINDS[k], s) for a, b, k, s in zip(
+            self.a.tolist(), self.b.tolist(), self.kind.tolist(), self.similarity.tolist(),
+            strict=True)]
 
     def __eq__(self, other: object) -> bool:  # the same typed pairs (how found aside)
         if not isinstance(other, PairTable):
@@ -71,12 +77,20 @@ class PairTable:
         """One int64 per pair, ordered like (a, b)."""
         return self.a * n + self.b
 
+    def sorted(self) -> PairTable:
+        """The rows sorted by (a, b)."""
+        return self.take(np.lexsort((self.b, self.a)))
+
     @staticmethod
     def concat(tables: Sequence[PairTable]) -> PairTable:
         """The rows of all tables, sorted by (a, b)."""
-        t = PairTable(*(np.concatenate([getattr(x, c) for x in tables])
-                        for c in ("a", "b", "kind", "similarity", "from_vectors")))
-        return t.take(np.lexsort((t.b, t.a)))
+        return PairTable(*(np.concatenate([getattr(x, c) for x in tables])
+                           for c in ("a", "b", "kind", "similarity", "from_vectors"))).sorted()
+
+
+def kind_numbers(kinds: Sequence[str]) -> list[int]:
+    """The numbers of these kinds in a table's ``kind`` column."""
+    return [KINDS.index(k) for k in kinds]
 
 
 def language_codes(languages: Sequence[str | None] | None, n: int) -> np.ndarray:
@@ -138,3 +152,41 @@ def classify(
     kind, sim = classify_pairs([key_a, key_b], one, one + 1, lang,
                                None if cosine is None else np.array([cosine]), cfg)
     return (KINDS[kind[0]], float(sim[0])) if kind[0] != NO_KIND else ("", 0.0)
+
+
+def count_kinds(kind: np.ndarray) -> dict[str, int]:
+    """Pairs per kind, kinds in the order they first appear."""
+    found, first, count = np.unique(kind, return_index=True, return_counts=True)
+    return {KINDS[found[j]]: int(count[j]) for j in np.argsort(first)}
+
+
+class ByNarrative:
+    """Typed pairs and links grouped by the narrative both their items belong to."""
+
+    def __init__(self, narratives: Sequence[str | None]) -> None:
+        self.code: dict[str, int] = {}
+        self.number = np.array([self.code.setdefault(x, len(self.code)) if x is not None
+                                else -1 for x in narratives], dtype=np.int64)
+        self.name = list(self.code)
+
+    def _split(self, a: np.ndarray, keep: np.ndarray, only: Collection[str] | None
+               ) -> dict[str, np.ndarray]:
+        if only is not None:
+            keep = keep & np.isin(self.number[a], [self.code[x] for x in only])
+        return {self.name[k]: rows for k, rows in
+                rows_by(self.number[a], np.flatnonzero(keep)).items()}
+
+    def pair_rows(self, pairs: PairTable, *, text_only: bool = False,
+                  only: Collection[str] | None = None) -> dict[str, np.ndarray]:
+        """Rows of ``pairs`` (in table order) whose two items share a narrative, by
+        narrative; ``text_only``: the pairs MinHash found; ``only``: these narratives."""
+        na = self.number[pairs.a]
+        keep = (na >= 0) & (na == self.number[pairs.b])
+        if text_only:
+            keep &= ~pairs.from_vectors
+        return self._split(pairs.a, keep, only)
+
+    def link_rows(self, links: np.ndarray, only: Collection[str] | None = None
+                  ) -> dict[str, np.ndarray]:
+        """Rows of ``links`` (rows a, b inside one narrative) by narrative."""
+        return self._split(links[:, 0], self.number[links[:, 0]] >= 0, only)

@@ -25,7 +25,14 @@ from detectors.config import detection_config
 from detectors.coordination import detect_coordination, listed_as_evidence
 from detectors.duplicates import find_duplicates, neighbour_duplicates
 from detectors.lookalike import LookalikeMatcher
-from detectors.pairs import KINDS, TRANSLATION, classify_pairs, language_codes
+from detectors.pairs import (
+    KINDS,
+    TRANSLATION,
+    ByNarrative,
+    classify_pairs,
+    count_kinds,
+    language_codes,
+)
 from detectors.score_state import ScoreState, digest, inputs_digest
 from detectors.scoring import NarrativeSignals, score
 from detectors.synchrony import synchrony
@@ -169,18 +176,12 @@ def compute_signals(
         for x in {nar[a], nar[b]} - {None}:
             raw_pairs.setdefault(x, []).append((a, b, group, dt))
     # typed pairs inside one narrative, by narrative (rows of dup.pairs, in (a, b) order)
-    code: dict[str, int] = {}
-    nar_no = np.array([code.setdefault(x, len(code)) if x is not None else -1 for x in nar],
-                      dtype=np.int64)
-    pairs = dup.pairs
-    inside = (nar_no[pairs.a] >= 0) & (nar_no[pairs.a] == nar_no[pairs.b])
-    text_rows = _rows_by(nar_no[pairs.a], np.flatnonzero(inside & ~pairs.from_vectors))
+    by_nar = ByNarrative(nar)
+    text_rows = by_nar.pair_rows(dup.pairs, text_only=True)
 
     def text_pairs(nid: str) -> list[tuple[str, str, str, float]]:
-        rows = text_rows.get(code[nid], np.zeros(0, dtype=np.int64))
-        return [(ids[a], ids[b], KINDS[k], s) for a, b, k, s in zip(
-            pairs.a[rows].tolist(), pairs.b[rows].tolist(), pairs.kind[rows].tolist(),
-            pairs.similarity[rows].tolist(), strict=True)]
+        t = dup.pairs.take(text_rows.get(nid, np.zeros(0, dtype=np.int64)))
+        return [(ids[a], ids[b], k, s) for a, b, k, s in t.records()]
 
     inputs = {
         nid: inputs_digest(block[nid], idx, cfg, src, times, now_s, host_of, agency,
@@ -198,8 +199,6 @@ def compute_signals(
         more = scored - search
         if more:  # their links are the ones given: content groups do not change
             neighbour_duplicates(dup, langs, np.asarray(vectors), nar, more, cfg, times)
-            pairs = dup.pairs
-            inside = (nar_no[pairs.a] >= 0) & (nar_no[pairs.a] == nar_no[pairs.b])
 
     def cos(i: int, j: int) -> float:
         u, v = vectors[i], vectors[j]
@@ -222,27 +221,16 @@ def compute_signals(
         for x in {nar[a], nar[b]} & scored:
             by_narrative.setdefault(x, []).append((a, b, KINDS[k], sim, dt))
 
-    scored_no = np.array([code[x] for x in scored], dtype=np.int64)
-    counted = _rows_by(nar_no[pairs.a], np.flatnonzero(
-        inside & np.isin(nar_no[pairs.a], scored_no)))
     idx_pairs: dict[str, dict[str, int]] = {}
     translations: dict[str, list[tuple[int, int, float]]] = {}
-    for nid in scored:
-        rows = counted.get(code[nid])
-        if rows is None:
-            continue
-        kind = pairs.kind[rows]
-        found, first, count = np.unique(kind, return_index=True, return_counts=True)
-        idx_pairs[nid] = {KINDS[found[j]]: int(count[j]) for j in np.argsort(first)}
-        tr = rows[kind == TRANSLATION]
+    for nid, rows in by_nar.pair_rows(dup.pairs, only=scored).items():
+        idx_pairs[nid] = count_kinds(dup.pairs.kind[rows])
+        tr = dup.pairs.take(rows[dup.pairs.kind[rows] == TRANSLATION])
         if len(tr):
-            translations[nid] = list(zip(pairs.a[tr].tolist(), pairs.b[tr].tolist(),
-                                         pairs.similarity[tr].tolist(), strict=True))
-    found = unique_pairs(dup.links, n)
-    link_rows = _rows_by(nar_no[found[:, 0]], np.flatnonzero(np.isin(nar_no[found[:, 0]],
-                                                                      scored_no)))
-    link_ids = {nid: [(ids[a], ids[b]) for a, b in found[rows].tolist()]
-                for nid in scored if (rows := link_rows.get(code[nid])) is not None}
+            translations[nid] = [(a, b, s) for a, b, _k, s in tr.records()]
+    found_links = unique_pairs(dup.links, n)
+    link_ids = {nid: [(ids[a], ids[b]) for a, b in found_links[rows].tolist()]
+                for nid, rows in by_nar.link_rows(found_links, only=scored).items()}
 
     results: dict[str, NarrativeResult] = {}
     state: dict[str, ScoreState] = {}
@@ -263,16 +251,6 @@ def compute_signals(
              if dup.fresh is not None and dup.signatures is not None else [])
     return SignalsResult(results, edges, coord.window_s, state,
                          sorted(set(members) - scored), fresh)
-
-
-def _rows_by(group: np.ndarray, rows: np.ndarray) -> dict[int, np.ndarray]:
-    """``rows`` split by ``group[rows]``, each part in its original order."""
-    if not len(rows):
-        return {}
-    rows = rows[np.argsort(group[rows], kind="stable")]
-    g = group[rows]
-    cut = np.flatnonzero(np.r_[True, np.diff(g) != 0, True])
-    return {int(g[lo]): rows[lo:hi] for lo, hi in zip(cut[:-1], cut[1:], strict=True)}
 
 
 def _narrative(

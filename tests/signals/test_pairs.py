@@ -9,7 +9,16 @@ from rapidfuzz.distance import Levenshtein
 
 from detectors.config import detection_config
 from detectors.duplicates import find_duplicates
-from detectors.pairs import KINDS, NO_KIND, PairTable, classify, classify_pairs, language_codes
+from detectors.pairs import (
+    KINDS,
+    NO_KIND,
+    ByNarrative,
+    PairTable,
+    classify,
+    classify_pairs,
+    count_kinds,
+    language_codes,
+)
 
 CFG = detection_config()["duplicates"]
 
@@ -61,3 +70,21 @@ def test_pairs_are_columns_read_as_rows():
     # the neighbour search found the copy too: a link a caller keeps for a later run
     assert dup.links.tolist() == [[0, 1]]
     assert dup.content[0] == dup.content[1] != dup.content[2]
+
+
+def test_pairs_grouped_by_the_narrative_of_both_items():
+    nar = ["N1", "N1", "N2", None, "N2", "N1"]
+    table = PairTable(np.array([0, 0, 1, 2, 2]), np.array([1, 2, 5, 3, 4]),
+                      np.array([0, 0, 2, 1, 1], dtype=np.int8), np.array([0.9, 0.8, 0.7, 0.6, 0.5]),
+                      np.array([False, False, True, False, True]))
+    by = ByNarrative(nar)
+    rows = by.pair_rows(table)  # (0, 2) crosses narratives, (2, 3) has no narrative
+    assert {k: v.tolist() for k, v in rows.items()} == {"N1": [0, 2], "N2": [4]}
+    assert {k: v.tolist() for k, v in by.pair_rows(table, text_only=True).items()} == {
+        "N1": [0]}
+    assert list(by.pair_rows(table, only={"N2"})) == ["N2"]
+    assert count_kinds(table.kind[rows["N1"]]) == {"copy_paste": 1, "translation": 1}
+    assert table.take(rows["N1"]).records() == [(0, 1, "copy_paste", 0.9),
+                                                (1, 5, "translation", 0.7)]
+    links = np.array([[0, 1], [2, 4]])
+    assert {k: v.tolist() for k, v in by.link_rows(links, only={"N1"}).items()} == {"N1": [0]}
