@@ -61,6 +61,9 @@ class ReviewSettings:
     escalate_after_h: float = 24.0
     cookie_secure: bool = True
     stix_tlp: str = "amber"  # TLP marking of `vigie export stix`: white, green, amber, red, none
+    # Requests whose work (templates, store queries) runs at once; the others wait their turn
+    # in arrival order. About twice the cores: more only slows every request down together.
+    worker_threads: int = 4
 
 
 @dataclass

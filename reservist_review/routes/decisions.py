@@ -41,10 +41,10 @@ def decide(
     con: Con = Db,
     user: User = Reviewers,
 ) -> Response:
-    if not casefile.exists(con, narrative_id):
-        raise HTTPException(404)
     current = cases.open_assignment(con, narrative_id)
     latest = cases.latest_decision(con, narrative_id)
+    if current is None and latest is None and not casefile.exists(con, narrative_id):
+        raise HTTPException(404)
     holder = current["reservist_id"] if current else None
     if not (can_decide(user.role, user.id, holder)
             or (latest and can_revise(user.role, user.id, latest["reservist_id"]))):
@@ -75,6 +75,7 @@ def decide(
         decision_id = cases.record_decision(
             con, narrative_id, user.id, verdict, summary=summary.strip(), confidence=level,
             techniques=technique_ids, responses=chosen_responses, comments=comments.strip(),
+            supersedes=latest["decision_id"] if latest else None,
         )
         people.audit(con, user.id, "decision", narrative_id,
                      {"decision": decision_id, "verdict": verdict,

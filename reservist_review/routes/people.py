@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Annotated
 
-from fastapi import APIRouter, File, Form, Request, UploadFile
+from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from fastapi.responses import RedirectResponse, Response
 
-from reservist_review import auth
+from reservist_review import auth, sessions
 from reservist_review.permissions import ROLES
 from reservist_review.roster import RosterError, format_of, parse_entry, parse_roster
 from reservist_review.routes.deps import Admins, Db, transaction
@@ -16,7 +17,16 @@ from reservist_review.templating import render
 from vigie.store.review import people
 from vigie.store.review.people import Con
 
-router = APIRouter()
+
+def _sessions_checked_again(request: Request) -> Iterator[None]:
+    """After any change to people (role, activity, roster), no cached session answer is
+    reused: a deactivated person is out at their next request."""
+    yield
+    if request.method != "GET":
+        sessions.forget_all(request)
+
+
+router = APIRouter(dependencies=[Depends(_sessions_checked_again, scope="function")])
 MAX_ROSTER_BYTES = 1_000_000
 
 

@@ -127,9 +127,9 @@ def create_session(con: Con, token_hash: str, reservist_id: str, expires_at: dat
 
 
 def session_user(con: Con, token_hash: str) -> dict[str, Any] | None:
-    """The active person behind a live session, or None."""
+    """The active person behind a live session (and when it expires), or None."""
     rows = _dicts(con.execute(
-        "SELECT r.reservist_id, r.name, r.role, r.email FROM review_sessions s "
+        "SELECT r.reservist_id, r.name, r.role, r.email, s.expires_at FROM review_sessions s "
         "JOIN reservists r USING (reservist_id) "
         "WHERE s.token_hash = ? AND s.expires_at > ? AND r.active",
         [token_hash, now()],

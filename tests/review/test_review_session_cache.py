@@ -1,0 +1,89 @@
+"""The desk's session cache never lets a changed person through, and the desk's own settings
+(no telemetry, a few worker threads)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import anyio.to_thread
+from fastapi.testclient import TestClient
+from review_helpers import csrf_of, login
+
+from reservist_review.app import create_app
+from reservist_review.sessions import SessionCache, User
+
+AWA = User("awa", "Awa Diallo", "reservist")
+
+
+def test_cache_answers_only_while_exact():
+    cache = SessionCache(ttl_s=60)
+    later = datetime.now(UTC) + timedelta(hours=1)
+    cache.put("h1", AWA, later, generation=3)
+    assert cache.get("h1", 3) == AWA
+    assert cache.get("h1", 4) is None  # another process wrote the file
+    assert cache.get("h1", 3) is None  # and the stale entry is gone
+    cache.put("h2", AWA, datetime.now(UTC) - timedelta(seconds=1), generation=3)
+    assert cache.get("h2", 3) is None  # the session itself expired
+    cache.put("h3", AWA, later.replace(tzinfo=None), generation=3)  # naive = UTC
+    assert cache.get("h3", 3) == AWA
+    cache.drop("h3")
+    assert cache.get("h3", 3) is None
+    cache.put("h4", AWA, later, generation=3)
+    cache.clear()
+    assert cache.get("h4", 3) is None
+
+
+def test_cache_entries_age_out_and_cannot_grow_without_bound():
+    cache = SessionCache(ttl_s=0.05, max_entries=3)
+    later = datetime.now(UTC) + timedelta(hours=1)
+    cache.put("h1", AWA, later, generation=0)
+    time.sleep(0.1)
+    assert cache.get("h1", 0) is None
+    for k in range(10):
+        cache.put(f"t{k}", AWA, later, generation=0)
+    assert len(cache._entries) <= 3
+
+
+def test_role_change_by_an_admin_applies_at_the_next_request(seeded, client_for):
+    awa = client_for("reservist")
+    assert awa.get("/cases/mine").status_code == 200  # the session is now cached
+    root = client_for("admin")
+    r = root.post("/people", data={"id": "awa", "name": "Awa Diallo", "role": "communication",
+                                   "languages": "fr;en", "csrf_token": csrf_of(root)})
+    assert r.status_code == 200
+    assert awa.get("/cases/mine").status_code == 403  # now a communication officer
+
+
+def test_deactivation_by_another_process_ends_the_session(seeded):
+    """``vigie reservists deactivate`` from a shell while the desk runs: the desk hands the
+    file over, and the changed file drops every cached session."""
+    app = create_app(seeded, warm_cases=False)
+    with TestClient(app, base_url="https://testserver") as awa:
+        login(awa, "awa")
+        assert awa.get("/cases/mine").status_code == 200
+        before = app.state.db.generation
+        done = subprocess.run(
+            [str(Path(sys.executable).parent / "vigie"), "--data-dir", str(seeded.data_dir),
+             "reservists", "deactivate", "awa"], capture_output=True, text=True, timeout=120)
+        assert done.returncode == 0 and "awa" in done.stdout, done.stderr
+        r = awa.get("/cases/mine", follow_redirects=False)
+        assert r.status_code == 303 and "/login" in r.headers["location"]
+        assert app.state.db.generation > before
+
+
+def test_desk_sends_no_telemetry_and_bounds_its_worker_threads(seeded, monkeypatch):
+    monkeypatch.setenv("FASTAPI_OTEL_AUTO_CONFIGURE", "true")  # set for another service
+    monkeypatch.setenv("OTEL_EXPORTER_OTLP_ENDPOINT", "http://127.0.0.1:9")
+    seeded.review.worker_threads = 3
+    app = create_app(seeded, warm_cases=False)
+    assert not app._native_telemetry.enabled()
+    assert app._telemetry["auto_configure"] is False
+    with TestClient(app, base_url="https://testserver") as client:
+        assert client.get("/login").status_code == 200
+        tokens = client.portal.call(
+            lambda: anyio.to_thread.current_default_thread_limiter().total_tokens)
+    assert tokens == 3
