@@ -4,9 +4,10 @@ Never all pairs: verbatim copies share a normalised-text key; near-verbatim cand
 come from MinHash LSH over character shingles (:mod:`detectors.minhash`; signatures can be
 given, e.g. cached by the store) and are verified with the normalised Levenshtein
 similarity (rapidfuzz); rewordings and translations come from embedding neighbours inside
-blocks (narratives), searched by matrix blocks within 24-h buckets, optionally only in some
-blocks. Items are referred to by their position in the input sequences; pairs are kept as
-columns (:class:`detectors.pairs.PairTable`).
+blocks (narratives), searched within 24-h buckets (:mod:`detectors.neighbours`), optionally
+only in some blocks and building on an earlier search. Items are referred to by their
+position in the input sequences; pairs are kept as columns
+(:class:`detectors.pairs.PairTable`).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from scipy.sparse.csgraph import connected_components
 from detectors.arrays import unique_pairs
 from detectors.config import detection_config
 from detectors.minhash import key_hash, lsh_pairs, minhash_signatures
+from detectors.neighbours import EarlierSearch, Found, concat, empty, neighbour_pairs
 from detectors.pairs import PairTable, classify_pairs, kind_numbers, language_codes
 from detectors.text import normalise
 
@@ -45,6 +47,11 @@ class Duplicates:
     # (a, b): they join content groups, so a caller that skips a block's search gives them
     # back (``links``)
     links: np.ndarray = field(default_factory=lambda: _no_links())
+    # the embedding-neighbour search's pairs, each from the row that found it (searched
+    # now or kept from ``earlier``): what a later search can build on
+    found: Found = field(default_factory=empty)
+    rows_searched: int = 0  # rows of that search: searched now, or kept from ``earlier``
+    rows_kept: int = 0
 
 
 def _no_links() -> np.ndarray:
@@ -77,88 +84,6 @@ def _components(n: int, usable: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.
     return np.where(roots < 0, -1, content).astype(np.int64)
 
 
-MAX_BLOCK_CELLS = 1 << 24  # similarity cells per matrix block (~64 MB of float32)
-MAX_NORM_ROWS = 65_536
-
-
-def _neighbour_pairs(
-    vectors: np.ndarray, blocks: np.ndarray, cfg: dict[str, Any],
-    times: np.ndarray | None = None,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Embedding neighbours (cosine >= translation threshold) inside each block (``blocks``:
-    a block number per item, -1 for none), as arrays (a, b, cosine) with a < b.
-
-    With ``times`` and ``neighbour_horizon_h`` > 0, an item's neighbours are searched among
-    the items of its block published in its own or the previous horizon bucket (so every
-    pair less than a horizon apart is a candidate, none more than two): relays follow what
-    they relay, and the cost grows with the block's daily volume, not its square."""
-    floor = float(cfg["translation_cosine"])
-    k = int(cfg["neighbours"])
-    step = int(cfg["block_size"])
-    horizon = float(cfg.get("neighbour_horizon_h", 0)) * 3600.0
-    # rows are normalised where gathered, not all at once, and their norms taken a slice
-    # at a time: the squares of a million vectors are 1.5 GB
-    norms = np.concatenate([np.linalg.norm(vectors[s:s + MAX_NORM_ROWS], axis=1)
-                            for s in range(0, len(vectors), MAX_NORM_ROWS)] or [np.ones(0)])
-    norms[norms == 0] = 1.0
-    order = np.argsort(blocks, kind="stable")
-    order = order[blocks[order] >= 0]
-    bounds = np.flatnonzero(np.r_[True, np.diff(blocks[order]) != 0, True])
-    out: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
-    for lo_b, hi_b in zip(bounds[:-1], bounds[1:], strict=True):
-        ids = order[lo_b:hi_b]
-        if len(ids) < 2:
-            continue
-        if times is None or horizon <= 0:
-            out.append(_top_pairs(vectors, norms, ids, ids, 0, k, floor, step))
-            continue
-        ids = ids[np.argsort(times[ids], kind="stable")]
-        bucket = np.floor(times[ids] / horizon).astype(np.int64)
-        starts = np.flatnonzero(np.r_[True, np.diff(bucket) != 0])
-        ends = np.r_[starts[1:], len(ids)]
-        for n, (lo, hi) in enumerate(zip(starts, ends, strict=True)):
-            # candidates: this bucket and the previous one when it is adjacent in time
-            first = starts[n - 1] if n and bucket[starts[n - 1]] == bucket[lo] - 1 else lo
-            out.append(_top_pairs(vectors, norms, ids[lo:hi], ids[first:hi], lo - first, k,
-                                  floor, step))
-    if not out:
-        z = np.zeros(0, dtype=np.int64)
-        return z, z.copy(), np.zeros(0, dtype=np.float32)
-    return tuple(np.concatenate(c) for c in zip(*out, strict=True))  # type: ignore[return-value]
-
-
-def _top_pairs(
-    vectors: np.ndarray, norms: np.ndarray, rows_ids: np.ndarray, cols_ids: np.ndarray,
-    offset: int, k: int, floor: float, step: int,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Each row item's k nearest column items at cosine >= floor (itself excluded: row r is
-    column ``offset + r``), as arrays (min item, max item, cosine), row by row."""
-    z = np.zeros(0, dtype=np.int64)
-    if len(cols_ids) < 2:
-        return z, z.copy(), np.zeros(0, dtype=np.float32)
-    m_cols = (vectors[cols_ids] / norms[cols_ids, None]).astype(np.float32, copy=False)
-    out = []
-    # Rows per matrix block shrink as the candidates grow: a block of rows costs
-    # rows x candidates cells three times over (sims, -sims, argpartition's int64 output).
-    rows_per = max(1, min(step, MAX_BLOCK_CELLS // len(cols_ids)))
-    for start in range(0, len(rows_ids), rows_per):
-        # the rows are columns offset.. of the candidates (a copy: BLAS rounds a product
-        # by the operands' alignment, and a pair must get the same cosine from either side)
-        m_rows = m_cols[offset + start: offset + start + rows_per].copy()
-        sims = m_rows @ m_cols.T
-        rows = np.arange(sims.shape[0])
-        sims[rows, rows + start + offset] = -1.0  # not oneself
-        kk = min(k, sims.shape[1] - 1)
-        top = np.argpartition(-sims, kk - 1, axis=1)[:, :kk]
-        # row-major: the same pairs in the same order as a row-by-row loop
-        rr, cc = np.repeat(rows, kk), top.ravel()
-        ss = sims[rr, cc]
-        keep = ss >= floor
-        a, b = rows_ids[start + rr[keep]], cols_ids[cc[keep]]
-        out.append((np.minimum(a, b), np.maximum(a, b), ss[keep]))
-    return tuple(np.concatenate(c) for c in zip(*out, strict=True))  # type: ignore[return-value]
-
-
 def find_duplicates(
     texts: Sequence[str | None],
     languages: Sequence[str | None] | None = None,
@@ -171,6 +96,7 @@ def find_duplicates(
     search: Collection[Any] | None = None,
     links: Iterable[tuple[int, int]] | np.ndarray = (),
     times: np.ndarray | None = None,
+    earlier: EarlierSearch | None = None,
 ) -> Duplicates:
     """Typed duplicate pairs and content groups.
 
@@ -185,7 +111,9 @@ def find_duplicates(
     ``links``: content-joining neighbour pairs of the blocks not searched (found by an
     earlier search of the same block), so content groups are the same as with a full search.
     ``times`` (epoch seconds per text) bound the neighbour search in time
-    (``neighbour_horizon_h``); without them a whole block is searched.
+    (``neighbour_horizon_h``); without them a whole block is searched. ``earlier``: what an
+    earlier search of the same blocks found (:class:`detectors.neighbours.EarlierSearch`):
+    only what changed since is searched again, with the same result.
     """
     cfg = config or detection_config()
     dcfg = cfg["duplicates"]
@@ -206,7 +134,7 @@ def find_duplicates(
                      np.full(n, -1, dtype=np.int64), keys, sigs, hashes, fresh)
     if vectors is not None and len(vectors) == n and n > 1:
         dup.links = _add_neighbour_pairs(dup, text_id, lang, vectors, blocks, search, dcfg,
-                                         times)
+                                         times, earlier)
     # Content groups feed the co-publication network: verbatim copies, and only the pair
     # kinds configured (by default copy_paste) join items into one content. Embedding
     # neighbours chain: on a crowd of active accounts, rewording and translation pairs
@@ -255,18 +183,30 @@ def _signatures(
 def _add_neighbour_pairs(
     dup: Duplicates, text_id: np.ndarray, lang: np.ndarray, vectors: np.ndarray,
     blocks: Sequence[Any] | None, search: Collection[Any] | None, dcfg: dict[str, Any],
-    times: np.ndarray | None = None,
+    times: np.ndarray | None = None, earlier: EarlierSearch | None = None,
 ) -> np.ndarray:
     """Typed embedding-neighbour pairs of the searched blocks (of usable items), added to
-    ``dup.pairs`` (a pair already there keeps its type); returns the pairs of a
-    content-joining kind, as sorted rows (a, b)."""
+    ``dup.pairs`` (a pair already there keeps its type; the pairs as found are added to
+    ``dup.found``); returns the pairs of a content-joining kind, as sorted rows (a, b)."""
     n = len(dup.keys)
     codes: dict[Any, int] = {}
     blk = blocks if blocks is not None else [0] * n
     block_no = np.array([codes.setdefault(x, len(codes))
                          if text_id[i] >= 0 and x is not None and (search is None or x in search)
                          else -1 for i, x in enumerate(blk)], dtype=np.int64)
-    a, b, cos = _neighbour_pairs(np.asarray(vectors, dtype=np.float32), block_no, dcfg, times)
+    if earlier is not None:  # only the searched blocks' earlier pairs
+        row, col, cos = earlier.found
+        mine = block_no[row] >= 0
+        earlier = EarlierSearch(earlier.settled, {codes[label]: t for label, t
+                                                  in earlier.gone.items() if label in codes},
+                                (row[mine], col[mine], cos[mine]))
+    result = neighbour_pairs(np.asarray(vectors, dtype=np.float32), block_no, dcfg, times,
+                             earlier)
+    dup.found = concat([dup.found, result.found])
+    dup.rows_searched += result.rows_searched
+    dup.rows_kept += result.rows_kept
+    row, col, cos = result.found
+    a, b = np.minimum(row, col), np.maximum(row, col)
     key = a * n + b
     _, once = np.unique(key, return_index=True)  # a pair found from both of its sides
     once = once[text_id[a[once]] != text_id[b[once]]]  # distinct texts only
@@ -290,11 +230,11 @@ def _add_neighbour_pairs(
 def neighbour_duplicates(
     dup: Duplicates, languages: Sequence[str | None] | None, vectors: np.ndarray,
     blocks: Sequence[Any], search: Collection[Any], config: dict[str, Any] | None = None,
-    times: np.ndarray | None = None,
+    times: np.ndarray | None = None, earlier: EarlierSearch | None = None,
 ) -> PairTable:
     """Search more blocks of an earlier :func:`find_duplicates` (e.g. blocks whose links
     were given): their typed pairs, added to ``dup.pairs`` (content groups unchanged, the
-    links being the ones given)."""
+    links being the ones given). ``earlier``: as in :func:`find_duplicates`."""
     dcfg = (config or detection_config())["duplicates"]
     n = len(dup.keys)
     if not search or len(vectors) != n or n < 2:
@@ -302,5 +242,6 @@ def neighbour_duplicates(
     text_id, _ = _text_ids(dup.keys, int(dcfg["min_chars"]))
     before = dup.pairs.keys(n)
     dup.links = np.concatenate([dup.links, _add_neighbour_pairs(
-        dup, text_id, language_codes(languages, n), vectors, blocks, search, dcfg, times)])
+        dup, text_id, language_codes(languages, n), vectors, blocks, search, dcfg, times,
+        earlier)])
     return dup.pairs.take(~np.isin(dup.pairs.keys(n), before))

@@ -190,3 +190,8 @@ class ByNarrative:
                   ) -> dict[str, np.ndarray]:
         """Rows of ``links`` (rows a, b inside one narrative) by narrative."""
         return self._split(links[:, 0], self.number[links[:, 0]] >= 0, only)
+
+    def item_rows(self, items: np.ndarray, only: Collection[str] | None = None
+                  ) -> dict[str, np.ndarray]:
+        """Rows of ``items`` (item positions) by the narrative of the item."""
+        return self._split(items, self.number[items] >= 0, only)

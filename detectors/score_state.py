@@ -2,18 +2,21 @@
 
 A narrative is rescored only when the digest of what it reads changed
 (:func:`detectors.signals.compute_signals` compares them with the stored
-:class:`ScoreState`), and searched again for embedding neighbours only when its items did.
+:class:`ScoreState`), and searched again for embedding neighbours only when its items did;
+that search itself builds on the last one (:class:`Searched`, :func:`earlier_search`).
 """
 
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
 from detectors.bursts import burst
+from detectors.neighbours import EarlierSearch, Found, concat
 
 
 @dataclass
@@ -33,6 +36,66 @@ class ScoreState:
     block: str
     inputs: str
     links: list[tuple[str, str]] = field(default_factory=list)
+    searched: Searched | None = None  # its last embedding-neighbour search
+
+
+@dataclass
+class Searched:
+    """A narrative's last embedding-neighbour search: the members it saw (item id, item key
+    as in ``block``, time) and the pairs found from each row, as positions in ``items``."""
+
+    items: list[str]
+    keys: list[str]
+    times: np.ndarray  # epoch seconds (float64)
+    rows: np.ndarray  # int32
+    cols: np.ndarray  # int32
+    cosines: np.ndarray  # float32
+
+
+def earlier_search(previous: dict[str, ScoreState], nar: list[Any], ids: list[str],
+                   item_key: list[str], times: np.ndarray) -> EarlierSearch:
+    """The narratives' last searches in today's positions (``nar``, ``ids``, ``item_key``,
+    ``times``: per item): a member is settled when it is still a member with the same key
+    and time; the others (and members gone) are the changes a new search looks at."""
+    n = len(ids)
+    pos = {item: i for i, item in enumerate(ids)}
+    settled = np.zeros(n, dtype=bool)
+    gone: dict[str, np.ndarray] = {}
+    found: list[Found] = []
+    for nid, state in previous.items():
+        s = state.searched
+        if s is None:
+            continue
+        at = np.array([pos.get(x, -1) for x in s.items], dtype=np.int64)
+        same = np.array([i >= 0 and nar[i] == nid and item_key[i] == key and times[i] == t
+                         for i, key, t in zip(at.tolist(), s.keys, s.times.tolist(),
+                                              strict=True)], dtype=bool)
+        settled[at[same]] = True
+        if not same.all():
+            gone[nid] = s.times[~same]
+        keep = same[s.rows] & same[s.cols]
+        found.append((at[s.rows[keep]], at[s.cols[keep]], s.cosines[keep]))
+    return EarlierSearch(settled, gone, concat(found))
+
+
+def searched_states(found: Found, rows_of: dict[str, np.ndarray], narratives: Iterable[str],
+                    members: dict[str, list[int]], ids: list[str], item_key: list[str],
+                    times: np.ndarray) -> dict[str, Searched]:
+    """What the search just done saw and found, for each of ``narratives`` (searched);
+    ``rows_of``: the rows of ``found`` by narrative."""
+    row, col, cos = found
+    local = np.full(len(ids), -1, dtype=np.int64)
+    out: dict[str, Searched] = {}
+    for nid in narratives:
+        idx = members[nid]
+        sel = rows_of.get(nid, np.zeros(0, dtype=np.int64))
+        local[idx] = np.arange(len(idx))
+        out[nid] = Searched([ids[i] for i in idx], [item_key[i] for i in idx],
+                            np.asarray(times[idx], dtype=np.float64),
+                            local[row[sel]].astype(np.int32), local[col[sel]].astype(np.int32),
+                            np.asarray(cos[sel], dtype=np.float32))
+        local[idx] = -1
+    return out
 
 
 

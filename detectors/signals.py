@@ -33,7 +33,7 @@ from detectors.pairs import (
     count_kinds,
     language_codes,
 )
-from detectors.score_state import ScoreState, digest, inputs_digest
+from detectors.score_state import ScoreState, digest, earlier_search, inputs_digest, searched_states
 from detectors.scoring import NarrativeSignals, score
 from detectors.synchrony import synchrony
 from detectors.syndication import SourceHistory, is_established, syndicated_items
@@ -85,6 +85,8 @@ class SignalsResult:
     kept: list[str] = field(default_factory=list)  # not scored: nothing they read changed
     # MinHash signatures computed here (not given): (item position, key hash, signature)
     signatures: list[tuple[int, str, np.ndarray]] = field(default_factory=list)
+    # rows of the embedding-neighbour search: searched, and kept from the last search
+    neighbour_rows: tuple[int, int] = (0, 0)
 
 
 def compute_signals(
@@ -156,6 +158,8 @@ def compute_signals(
     block = {nid: digest([item_key[i] for i in idx]) for nid, idx in members.items()}
     search: set[str] | None = None
     links: list[tuple[int, int]] = []
+    earlier = (earlier_search(previous, nar, ids, item_key, times)
+               if previous is not None and vec_ok else None)
     if previous is not None:
         search = {nid for nid in members
                   if nid not in previous or previous[nid].block != block[nid]}
@@ -165,7 +169,7 @@ def compute_signals(
 
     dup = find_duplicates(texts, langs, vectors, blocks=nar, config=cfg, signatures=signatures,
                           signature_keys=signature_keys, search=search, links=links,
-                          times=times)
+                          times=times, earlier=earlier)
     coord = detect_coordination(src, times, dup.content, excluded=syndicated, config=cfg)
     dcfg = cfg["duplicates"]
     groups = coord.groups
@@ -198,7 +202,8 @@ def compute_signals(
     if search is not None and vec_ok:
         more = scored - search
         if more:  # their links are the ones given: content groups do not change
-            neighbour_duplicates(dup, langs, np.asarray(vectors), nar, more, cfg, times)
+            neighbour_duplicates(dup, langs, np.asarray(vectors), nar, more, cfg, times,
+                                 earlier)
 
     def cos(i: int, j: int) -> float:
         u, v = vectors[i], vectors[j]
@@ -232,6 +237,10 @@ def compute_signals(
     link_ids = {nid: [(ids[a], ids[b]) for a, b in found_links[rows].tolist()]
                 for nid, rows in by_nar.link_rows(found_links, only=scored).items()}
 
+    # every narrative scored was searched (in ``search`` or ``more``): its search state
+    searched = (searched_states(dup.found, by_nar.item_rows(dup.found[0], only=scored), scored,
+                                members, ids, item_key, times) if vec_ok else {})
+
     results: dict[str, NarrativeResult] = {}
     state: dict[str, ScoreState] = {}
     for nid in sorted(scored):
@@ -240,7 +249,8 @@ def compute_signals(
             look_by_host, src_info, agency, by_narrative.get(nid, []), groups, network_of,
             coord.window_s, idx_pairs.get(nid, {}), translations.get(nid, []), claims, items,
         )
-        state[nid] = ScoreState(block[nid], inputs[nid], link_ids.get(nid, []))
+        state[nid] = ScoreState(block[nid], inputs[nid], link_ids.get(nid, []),
+                                searched.get(nid))
     edges = [
         EdgeResult(e.source_a, e.source_b, e.weight, coord.window_s, e.community, e.coordinated,
                    e.p_value, [(ids[i], ids[j]) for i, j in e.pairs])
@@ -250,7 +260,8 @@ def compute_signals(
               for i in np.flatnonzero(dup.fresh).tolist()]
              if dup.fresh is not None and dup.signatures is not None else [])
     return SignalsResult(results, edges, coord.window_s, state,
-                         sorted(set(members) - scored), fresh)
+                         sorted(set(members) - scored), fresh,
+                         (dup.rows_searched, dup.rows_kept))
 
 
 def _narrative(

@@ -26,6 +26,7 @@ from detectors.embedding import model_name
 from vigie.config import Settings
 from vigie.reference import load_outlets
 from vigie.reference.watchlist import load_watchlist
+from vigie.store import search_state
 from vigie.store import signals as store
 
 
@@ -58,13 +59,14 @@ def score(settings: Settings, run_id: str, *, force: bool = False) -> dict[str, 
         items, sources, vectors, known = store.load_scoring_inputs(
             con, model, int(cfg["signals"]["lookback_days"]), run_id, params,
             int(cfg["duplicates"]["minhash_perm"]))
-        previous = None
+        previous = searched = None
         if not force and store.last_fingerprint(con, "signals-config") == config_fp:
             previous = store.load_score_state(con)
+            searched = search_state.load_search_state(con)
     if items.height == 0:
         return {"narratives_scored": 0, "flagged": 0, "source_edges": 0}
     # imported here: a pass with nothing new does not pay for scipy, networkx, datasketch
-    from detectors.score_state import ScoreState
+    from detectors.score_state import ScoreState, Searched
     from detectors.signals import compute_signals
 
     t_load = time.perf_counter()
@@ -73,8 +75,9 @@ def score(settings: Settings, run_id: str, *, force: bool = False) -> dict[str, 
         items, sources, vectors, outlets, claims, now, config=cfg,
         signatures=known[0] if known else None, signature_keys=known[1] if known else None,
         previous=None if previous is None else {
-            nid: ScoreState(block, inputs, links) for nid, (block, inputs, links)
-            in previous.items()},
+            nid: ScoreState(block, inputs, links,
+                            Searched(**searched[nid]) if nid in (searched or {}) else None)
+            for nid, (block, inputs, links) in previous.items()},
     )
     t_compute = time.perf_counter()
     hashes = items["content_hash"].to_list()
@@ -82,6 +85,8 @@ def score(settings: Settings, run_id: str, *, force: bool = False) -> dict[str, 
     with st.transaction() as con:
         store.write_results(con, run_id, result, now)
         store.write_score_state(con, run_id, result.state, at)
+        search_state.write_search_state(con, {nid: s.searched for nid, s in result.state.items()
+                                              if s.searched is not None})
         cached = store.write_signatures(con, params, [(hashes[i], key, sig) for i, key, sig
                                                       in result.signatures])
         store.save_fingerprint(con, fingerprint, at)
@@ -95,6 +100,8 @@ def score(settings: Settings, run_id: str, *, force: bool = False) -> dict[str, 
         "source_edges": len(result.edges),
         "window_s": round(result.window_s, 1),
         "signatures_cached": cached,
+        "neighbour_rows_searched": result.neighbour_rows[0],
+        "neighbour_rows_kept": result.neighbour_rows[1],
         "signals_load_s": round(t_load - start, 3),
         "signals_compute_s": round(t_compute - t_load, 3),
         "signals_write_s": round(time.perf_counter() - t_compute, 3),

@@ -97,6 +97,8 @@ def run(size: int, fractions: tuple[float, ...], bases_limit: int | None, *,
                 "narratives_touched": stats.get("narratives_touched"),
                 "narratives_scored": stats.get("narratives_scored"),
                 "narratives_kept": stats.get("narratives_kept"),
+                "neighbour_rows_searched": stats.get("neighbour_rows_searched"),
+                "neighbour_rows_kept": stats.get("neighbour_rows_kept"),
                 "signals_split_s": {k: stats[k] for k in ("signals_load_s", "signals_compute_s",
                                                           "signals_write_s") if k in stats},
             })

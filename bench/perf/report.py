@@ -45,16 +45,17 @@ def _incremental(r: dict) -> list[str]:
     lines = [f"### Incremental runs on a {_f(r['store_items'])}-item store "
              "(target: nothing new < 2 s, cost proportional to what is new)", "",
              "| new | store items | embedding | run s (in process) | embed / narratives / score s"
-             " | narratives touched / scored / kept | s per 1k new beyond nothing-new "
-             "| est. embed s | peak RSS MB |",
-             "|---:|---:|---|---:|---:|---:|---:|---:|---:|"]
+             " | narratives touched / scored / kept | neighbour rows searched / kept "
+             "| s per 1k new beyond nothing-new | est. embed s | peak RSS MB |",
+             "|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|"]
     for row in r["rows"]:
         lines.append(
             f"| {_f(row['new_items'])} ({row['new_fraction']:.0%}) | {_f(row['store_items'])} | "
             f"{row['embedding']} | {_f(row.get('run_s'), 2)} | {_f(row.get('embed_s'), 2)} / "
             f"{_f(row.get('narratives_s'), 2)} / {_f(row.get('score_s'), 2)} | "
             f"{_f(row.get('narratives_touched'))} / {_f(row.get('narratives_scored'))} / "
-            f"{_f(row.get('narratives_kept'))} | "
+            f"{_f(row.get('narratives_kept'))} | {_f(row.get('neighbour_rows_searched'))} / "
+            f"{_f(row.get('neighbour_rows_kept'))} | "
             f"{_f(row.get('s_per_1k_new_beyond_nothing'), 2)} | "
             f"{_f(row.get('estimated_embed_s'))} | {_f(row.get('peak_rss_mb'))} |")
     lines += ["", f"Nothing new under 2 s: {_met(r['nothing_new_met'])}.", ""]

@@ -13,6 +13,7 @@ import numpy as np
 import pyarrow as pa
 
 from vigie.store.embeddings import vectors_for_contents
+from vigie.store.search_state import forget_search_state
 
 if TYPE_CHECKING:  # polars is imported when used: a pass with nothing new skips it
     import polars as pl
@@ -155,6 +156,7 @@ def forget_scoring(con: duckdb.DuckDBPyConnection) -> None:
     """Drop what the last scorings recorded: the next scoring rescores every narrative."""
     con.execute("DELETE FROM score_state")
     con.execute("DELETE FROM narrative_score_state")
+    forget_search_state(con)
 
 
 def write_results(
