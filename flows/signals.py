@@ -87,6 +87,7 @@ def score(settings: Settings, run_id: str, *, force: bool = False) -> dict[str, 
         store.write_score_state(con, run_id, result.state, at)
         search_state.write_search_state(con, {nid: s.searched for nid, s in result.state.items()
                                               if s.searched is not None})
+        store.prune_score_state(con)
         cached = store.write_signatures(con, params, [(hashes[i], key, sig) for i, key, sig
                                                       in result.signatures])
         store.save_fingerprint(con, fingerprint, at)

@@ -84,7 +84,7 @@ def main(argv: list[str] | None = None) -> dict:
         (out / f"{stem}.json").write_text(json.dumps(result, indent=2, default=str) + "\n")
 
     def part(name: str, fn) -> None:  # noqa: ANN001
-        if args.merge:
+        if args.merge and name in parts:  # (scale also runs to build the middle store)
             result.setdefault("measured", {})[name] = machine()
         try:
             fn()

@@ -129,3 +129,22 @@ def test_search_state_round_trip(settings):
         assert np.array_equal(b["times"], s.times)
         for name in ("rows", "cols", "cosines"):
             assert np.array_equal(b[name], getattr(s, name)), (nid, name)
+
+
+def test_state_of_merged_narratives_is_pruned(settings):
+    from vigie.store.signals import prune_score_state, write_score_state
+
+    before, _ = _world(0)
+    result = compute_signals(before, _sources(before), _vectors(before), [], [],
+                             T0 + timedelta(days=8))
+    store = settings.store()
+    store.init()
+    with store.transaction() as con:
+        con.execute("INSERT INTO narratives (narrative_id, status) VALUES ('N-long', 'merged'), "
+                    "('N-mid', 'active')")
+        write_score_state(con, "run-1", result.state, T0)
+        search_state.write_search_state(con, {n: s.searched for n, s in result.state.items()})
+        prune_score_state(con)
+        left = {t: {r[0] for r in con.execute(f"SELECT DISTINCT narrative_id FROM {t}").fetchall()}
+                for t in ("narrative_score_state", *search_state.TABLES)}
+    assert all(names == {"N-mid", "N-short"} for names in left.values()), left

@@ -55,8 +55,7 @@ def write_search_state(con: duckdb.DuckDBPyConnection, searched: dict[str, Any])
     nids = list(searched)
     s = list(searched.values())
     items = pa.table({
-        "narrative_id": pa.array(np.repeat(np.array(nids, dtype=object),
-                                           [len(x.items) for x in s]), pa.string()),
+        "narrative_id": _repeated(nids, [len(x.items) for x in s]),
         "pos": pa.array(np.concatenate([np.arange(len(x.items), dtype=np.int32) for x in s]),
                         pa.int32()),
         "item_id": pa.array([i for x in s for i in x.items], pa.string()),
@@ -64,8 +63,7 @@ def write_search_state(con: duckdb.DuckDBPyConnection, searched: dict[str, Any])
         "published_s": pa.array(np.concatenate([x.times for x in s]), pa.float64()),
     })
     pairs = pa.table({
-        "narrative_id": pa.array(np.repeat(np.array(nids, dtype=object),
-                                           [len(x.rows) for x in s]), pa.string()),
+        "narrative_id": _repeated(nids, [len(x.rows) for x in s]),
         "row_pos": pa.array(np.concatenate([x.rows for x in s]), pa.int32()),
         "col_pos": pa.array(np.concatenate([x.cols for x in s]), pa.int32()),
         "cosine": pa.array(np.concatenate([x.cosines for x in s]), pa.float32()),
@@ -83,6 +81,13 @@ def write_search_state(con: duckdb.DuckDBPyConnection, searched: dict[str, Any])
     finally:
         for name in ("_vigie_search_nids", "_vigie_search_items", "_vigie_search_pairs"):
             con.unregister(name)
+
+
+def _repeated(names: list[str], counts: list[int]) -> pa.DictionaryArray:
+    """Each name repeated ``counts`` times, dictionary-encoded: at a million items the pairs
+    are tens of millions of rows, and one string each would be gigabytes."""
+    index = np.repeat(np.arange(len(names), dtype=np.int32), counts)
+    return pa.DictionaryArray.from_arrays(pa.array(index), pa.array(names, pa.string()))
 
 
 def forget_search_state(con: duckdb.DuckDBPyConnection) -> None:

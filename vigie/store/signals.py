@@ -13,6 +13,7 @@ import numpy as np
 import pyarrow as pa
 
 from vigie.store.embeddings import vectors_for_contents
+from vigie.store.search_state import TABLES as SEARCH_TABLES
 from vigie.store.search_state import forget_search_state
 
 if TYPE_CHECKING:  # polars is imported when used: a pass with nothing new skips it
@@ -150,6 +151,14 @@ def write_score_state(
                     "inputs_digest, links::JSON, ?, ? FROM _vigie_state", [run_id, at])
     finally:
         con.unregister("_vigie_state")
+
+
+def prune_score_state(con: duckdb.DuckDBPyConnection) -> None:
+    """Drop the score and search state of merged narratives: their members moved to the
+    survivor and they are never scored again (the search state is a row per member)."""
+    for table in ("narrative_score_state", *SEARCH_TABLES):
+        con.execute(f"DELETE FROM {table} WHERE narrative_id IN "
+                    "(SELECT narrative_id FROM narratives WHERE status = 'merged')")
 
 
 def forget_scoring(con: duckdb.DuckDBPyConnection) -> None:
