@@ -42,7 +42,7 @@ def route(settings: Settings, run_id: str, now: datetime | None = None) -> dict[
             needs.append(routing.need_from_row(row, frozenset(history[-1:])))
         for choice in routing.route_all(needs, roster):
             aid = cases.assign(con, choice.narrative_id, choice.reservist_id, choice.reason,
-                               kind="route", by=ACTOR)
+                               kind="route", by=ACTOR, reason_codes=list(choice.parts))
             people.audit(con, ACTOR, "assign", choice.narrative_id,
                          {"reservist": choice.reservist_id, "reason": choice.reason, "run": run_id})
             assigned.append({"narrative_id": choice.narrative_id,
@@ -60,10 +60,11 @@ def route(settings: Settings, run_id: str, now: datetime | None = None) -> dict[
             coordinator = routing.coordinator_for(roster, exclude={late["reservist_id"]})
             if coordinator is None:
                 continue
-            reason = routing.escalation_reason(coordinator, late["name"] or late["reservist_id"],
-                                               settings.review.escalate_after_h)
+            reason, parts = routing.escalation_reason(
+                coordinator, late["name"] or late["reservist_id"],
+                settings.review.escalate_after_h)
             aid = cases.assign(con, late["narrative_id"], coordinator.id, reason,
-                               kind="escalation", by=ACTOR)
+                               kind="escalation", by=ACTOR, reason_codes=parts)
             people.audit(con, ACTOR, "escalate", late["narrative_id"],
                          {"from": late["reservist_id"], "to": coordinator.id, "run": run_id})
             escalated.append({"narrative_id": late["narrative_id"],

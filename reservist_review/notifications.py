@@ -15,6 +15,7 @@ from email.message import EmailMessage
 from email.utils import formataddr, make_msgid
 from typing import Any
 
+from reservist_review import route_reasons
 from reservist_review.i18n import translations
 from vigie.config import Settings, SmtpSettings
 from vigie.store.review import casefile, cases, people
@@ -113,8 +114,9 @@ def notify_assignments(settings: Settings, pending: list[tuple[str, str, str, bo
             assignment = cases.open_assignment(con, narrative_id)
             if not person or not person.get("email") or not assignment:
                 continue
-            msg = case_message(settings, person, narrative, assignment["reason"],
-                               escalation=escalation)
+            reason = route_reasons.localise(assignment["reason"],
+                                            assignment.get("reason_codes"), _lang_for(person))
+            msg = case_message(settings, person, narrative, reason, escalation=escalation)
             batch.append((aid, msg))
     results = send(settings.smtp, [m for _, m in batch])
     with store.connect() as con:

@@ -4,7 +4,8 @@ A reviewer is eligible when active, available, a reviewer role and below capacit
 eligible, the best match speaks the narrative's languages (first), knows its regions, then
 its topics (skills), carries the lightest load relative to capacity, and is a reservist
 rather than a coordinator. Every choice comes with its reason in words, e.g.
-"assigned to Awa Diallo: speaks en, fr; region Sahel; 1 open case".
+"assigned to Awa Diallo: speaks en, fr; region Sahel; 1 open case", and in parts that
+``reservist_review.route_reasons`` renders in the reader's language.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from typing import Any
 
 from reservist_review.permissions import COORDINATOR, COORDINATORS, RESERVIST, REVIEWERS
 from reservist_review.roster import Reservist
+from reservist_review.route_reasons import Part, part, render, render_part
 
 
 @dataclass(frozen=True)
@@ -37,6 +39,12 @@ class Choice:
     reservist_id: str
     reason: str  # "assigned to <name>: <why>"
     why: str = ""  # "speaks fr; region Sahel; 1 open case"
+    parts: tuple[Part, ...] = ()  # the reason in parts, the head first (route_reasons)
+
+    def reason_for(self, head: Part) -> tuple[str, list[Part]]:
+        """The reason (English, and in parts) with another head, e.g. a reassignment."""
+        parts = [head, *self.parts[1:]]
+        return render(parts, "en"), parts
 
 
 def fold(text: str) -> str:
@@ -61,10 +69,6 @@ def _matches(terms: Iterable[str], topics: set[str], joined: str) -> list[str]:
         if t and (t in topics or (" " in t and f" {t} " in joined)):
             found.append(term)
     return found
-
-
-def _plural(n: int, word: str) -> str:
-    return f"{n} {word}" if n == 1 else f"{n} {word}s"
 
 
 def need_from_row(row: Mapping[str, Any], exclude: frozenset[str] = frozenset()) -> Need:
@@ -109,20 +113,21 @@ def choose(need: Need, people: Sequence[Reservist]) -> Choice | None:
 
     best = min(candidates, key=rank)
     langs = [lang for lang in wanted if lang in best.languages]
-    parts = []
+    why: list[Part] = []
     if langs:
-        parts.append("speaks " + ", ".join(langs))
+        why.append(part("speaks", languages=", ".join(langs)))
     elif wanted:
-        parts.append("nobody available speaks " + ", ".join(wanted))
+        why.append(part("nobody_speaks", languages=", ".join(wanted)))
     regions = _matches(best.regions, topics, joined)
     if regions:
-        parts.append(("region " if len(regions) == 1 else "regions ") + ", ".join(regions))
+        why.append(part("regions", items=", ".join(regions), n=len(regions)))
     skills = _matches(best.skills, topics, joined)
     if skills:
-        parts.append(("skill " if len(skills) == 1 else "skills ") + ", ".join(skills))
-    parts.append(_plural(best.open_cases, "open case"))
-    why = "; ".join(parts)
-    return Choice(need.narrative_id, best.id, f"assigned to {best.name}: {why}", why)
+        why.append(part("skills", items=", ".join(skills), n=len(skills)))
+    why.append(part("open_cases", n=best.open_cases))
+    parts = (part("assigned", name=best.name), *why)
+    return Choice(need.narrative_id, best.id, render(parts, "en"),
+                  "; ".join(render_part(p, "en") for p in why), parts)
 
 
 def route_all(needs: Iterable[Need], people: Sequence[Reservist]) -> list[Choice]:
@@ -159,8 +164,9 @@ def is_overdue(assigned_at: datetime, now: datetime, escalate_after_h: float) ->
     return now - assigned_at >= timedelta(hours=escalate_after_h)
 
 
-def escalation_reason(coordinator: Reservist, reviewer_name: str, hours: float) -> str:
-    return (
-        f"escalated to {coordinator.name}: no decision from {reviewer_name} "
-        f"within {hours:g} h"
-    )
+def escalation_reason(coordinator: Reservist, reviewer_name: str, hours: float
+                      ) -> tuple[str, list[Part]]:
+    """Why a case goes up to ``coordinator``: in English, and in parts."""
+    parts = [part("escalated", name=coordinator.name),
+             part("no_decision", reviewer=reviewer_name, hours=f"{hours:g}")]
+    return render(parts, "en"), parts

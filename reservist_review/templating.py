@@ -16,7 +16,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from markupsafe import Markup
 
-from reservist_review import csrf
+from reservist_review import csrf, route_reasons
 from reservist_review.i18n import LANGUAGES, normalise_language, translations
 
 
@@ -50,7 +50,9 @@ def environment(lang: str) -> jinja2.Environment:
         lstrip_blocks=True,
     )
     env.install_gettext_translations(translations(lang, "review"), newstyle=True)
-    env.filters.update(when=_when, age=_age, score=_score)
+    env.filters.update(when=_when, age=_age, score=_score,
+                       assignment_reason=lambda a: route_reasons.localise(
+                           a.get("reason"), a.get("reason_codes"), lang))
     env.globals["LANGUAGES"] = LANGUAGES
     return env
 

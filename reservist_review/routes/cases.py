@@ -16,6 +16,7 @@ from reservist_review.permissions import (
     can_view_case,
 )
 from reservist_review.roster import Reservist
+from reservist_review.route_reasons import part
 from reservist_review.routes.deps import Anyone, Coordinators, Db, Forbidden, transaction
 from reservist_review.sessions import User
 from reservist_review.templating import language, render
@@ -106,10 +107,11 @@ def reassign(request: Request, narrative_id: str, background: BackgroundTasks,
     choice = routing.choose(_need(con, narrative_id, holder), roster)
     if choice is None:
         return RedirectResponse(f"/cases/{narrative_id}?reassign=none", status_code=303)
-    reason = f"reassigned by {user.name} to {_name(roster, choice)}: {choice.why}"
+    reason, parts = choice.reason_for(part("reassigned", by=user.name,
+                                           name=_name(roster, choice)))
     with transaction(con):
         aid = cases.assign(con, narrative_id, choice.reservist_id, reason, kind="reassign",
-                           by=user.id)
+                           by=user.id, reason_codes=parts)
         people.audit(con, user.id, "reassign", narrative_id,
                      {"from": sorted(holder), "to": choice.reservist_id, "reason": reason})
     _notify_later(request, background, aid, choice.reservist_id, narrative_id)
@@ -128,10 +130,11 @@ def second_opinion(request: Request, narrative_id: str, background: BackgroundTa
     choice = routing.second_opinion(_need(con, narrative_id, exclude), roster, previous)
     if choice is None:
         return RedirectResponse(f"/cases/{narrative_id}?second=none", status_code=303)
-    reason = f"second opinion asked by {user.name} from {_name(roster, choice)}: {choice.why}"
+    reason, parts = choice.reason_for(part("second_opinion", by=user.name,
+                                           name=_name(roster, choice)))
     with transaction(con):
         aid = cases.assign(con, narrative_id, choice.reservist_id, reason,
-                           kind="second_opinion", by=user.id)
+                           kind="second_opinion", by=user.id, reason_codes=parts)
         people.audit(con, user.id, "second_opinion", narrative_id,
                      {"to": choice.reservist_id, "reason": reason})
     _notify_later(request, background, aid, choice.reservist_id, narrative_id)

@@ -132,8 +132,11 @@ def test_coordinator_reassigns(live, page):
     page.click("#reassign-submit")
     page.wait_for_load_state()
     assert page.inner_text("#case-assignee") == "Awa Diallo"
-    assert "reassigned by Carla Martin to Awa Diallo" in page.inner_text("#history")
+    # the reason in the page's language (French by default), stored in English too
+    assert "réattribué par Carla Martin à Awa Diallo : " in page.inner_text("#history")
     with settings.store().connect() as con:
-        assert cases.open_assignment(con, "N-camp2")["reservist_id"] == "awa"
+        current = cases.open_assignment(con, "N-camp2")
+        assert current["reservist_id"] == "awa"
+        assert current["reason"].startswith("reassigned by Carla Martin to Awa Diallo: ")
     assert page.dialogs == [] and page.csp_errors == []
 

@@ -108,9 +108,14 @@ def test_assignment_and_escalation_emails_reach_a_real_smtp_server(seeded, smtp_
     body = awa.get_content()
     assert awa["Subject"] == "Vigie : nouveau dossier pour vous: Fraude élections Mali"  # French
     assert "https://vigie.example.org/cases/N-camp1" in body
-    assert "speaks fr, en; region Sahel" in body
+    # why, in the email's language (the assignment keeps the English sentence too)
+    assert "parle fr, en; région Sahel; 0 dossier ouvert" in body
     with seeded.store().connect() as con:
-        assert cases.open_assignment(con, "N-camp1")["notified_at"] is not None
+        current = cases.open_assignment(con, "N-camp1")
+        assert current["notified_at"] is not None
+        assert "speaks fr, en; region Sahel; 0 open cases" in current["reason"]
+    boris = by_rcpt["boris@example.org"].get_content()  # no French listed: English
+    assert "Why you: assigned to Boris Petrov: speaks ru" in boris
 
     later = datetime.now(UTC) + timedelta(hours=30)
     route(seeded, "run-2", now=later)
@@ -120,6 +125,8 @@ def test_assignment_and_escalation_emails_reach_a_real_smtp_server(seeded, smtp_
                                          for m in escalations)
     assert any("/cases/N-camp2" in m.get_content() for m in escalations)
     assert all("remonté" in m["Subject"] for m in escalations)
+    assert all("remonté à Carla Martin : pas de décision de " in m.get_content()
+               for m in escalations)
 
 
 def test_hostile_label_cannot_inject_headers(seeded, smtp_inbox):

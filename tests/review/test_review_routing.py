@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import json
+import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from reservist_review import routing
 from reservist_review.roster import Reservist, RosterError, load_roster, parse_roster
+from reservist_review.route_reasons import render
 from reservist_review.routing import Need
 
 
@@ -96,8 +99,9 @@ def test_escalation_picks_the_least_loaded_coordinator():
     now = datetime(2025, 1, 2, tzinfo=UTC)
     assert routing.is_overdue(now - timedelta(hours=25), now, 24)
     assert not routing.is_overdue(now - timedelta(hours=23), now, 24)
-    reason = routing.escalation_reason(free, "Awa Diallo", 24)
+    reason, parts = routing.escalation_reason(free, "Awa Diallo", 24)
     assert reason == "escalated to Free: no decision from Awa Diallo within 24 h"
+    assert render(parts, "fr") == "remonté à Free : pas de décision de Awa Diallo en 24 h"
 
 
 def test_need_from_store_row_merges_label_keywords_and_source_regions():
@@ -156,3 +160,28 @@ reservists:
         parse_roster("name,email\nA,a@b.c\n", "csv")
     with pytest.raises(RosterError, match="YAML .* or CSV"):
         parse_roster("x", ".xlsx")
+
+
+def test_routing_reasons_are_shown_in_the_readers_language():
+    from reservist_review.i18n import translations
+    from reservist_review.route_reasons import TEMPLATES, localise, part
+
+    parts = [part("assigned", name="Awa"), part("speaks", languages="fr"),
+             part("regions", items="Sahel, Mali", n=2), part("open_cases", n=1)]
+    english = "assigned to Awa: speaks fr; regions Sahel, Mali; 1 open case"
+    assert render(parts, "en") == english
+    assert render(parts, "fr") == "attribué à Awa : parle fr; régions Sahel, Mali; 1 dossier ouvert"
+    assert localise(english, json.dumps(parts), "fr").startswith("attribué à Awa : ")
+    # rows from before parts existed, or parts this version cannot render: the stored sentence
+    assert localise(english, None, "fr") == english
+    assert localise(english, '[{"code": "unknown", "params": {}}]', "fr") == english
+    assert localise(english, "not json", "fr") == english
+    # every message has its French translation, placeholders kept
+    fr = translations("fr", "routing")
+    for template in TEMPLATES.values():
+        forms = template if isinstance(template, tuple) else (template,)
+        for n, msgid in enumerate(forms):
+            text = fr.ngettext(forms[0], forms[-1], 1 + n * 4) if len(forms) > 1 else (
+                fr.gettext(msgid))
+            assert text != msgid and set(re.findall(r"{\w+}", text)) == set(
+                re.findall(r"{\w+}", msgid)), msgid

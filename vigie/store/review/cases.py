@@ -7,6 +7,7 @@ reassigned. Decisions are never updated: a revision is a new row that ``supersed
 
 from __future__ import annotations
 
+import json
 import uuid
 from datetime import datetime
 from typing import Any
@@ -109,8 +110,11 @@ def set_status(con: Con, narrative_id: str, status: str) -> None:
 
 
 def assign(con: Con, narrative_id: str, reservist_id: str, reason: str, *, kind: str = "route",
-           by: str | None = None, at: datetime | None = None) -> str:
-    """Close any open assignment of the narrative and open a new one; returns its id."""
+           by: str | None = None, at: datetime | None = None,
+           reason_codes: list[dict[str, Any]] | None = None) -> str:
+    """Close any open assignment of the narrative and open a new one; returns its id.
+
+    ``reason``: in English; ``reason_codes``: the same in parts, for other languages."""
     closing = "escalated" if kind == "escalation" else "reassigned"
     con.execute(
         "UPDATE assignments SET status = ?, closed_at = ? "
@@ -120,8 +124,9 @@ def assign(con: Con, narrative_id: str, reservist_id: str, reason: str, *, kind:
     assignment_id = _new_id("as")
     con.execute(
         "INSERT INTO assignments (assignment_id, narrative_id, reservist_id, status, reason, "
-        "assigned_at, assigned_by, kind) VALUES (?, ?, ?, 'open', ?, ?, ?, ?)",
-        [assignment_id, narrative_id, reservist_id, reason, at or now(), by, kind],
+        "assigned_at, assigned_by, kind, reason_codes) VALUES (?, ?, ?, 'open', ?, ?, ?, ?, ?)",
+        [assignment_id, narrative_id, reservist_id, reason, at or now(), by, kind,
+         None if reason_codes is None else json.dumps(reason_codes, ensure_ascii=False)],
     )
     ensure_case(con, narrative_id)
     set_status(con, narrative_id, "escalated" if kind == "escalation" else "assigned")
