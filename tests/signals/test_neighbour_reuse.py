@@ -148,3 +148,67 @@ def test_state_of_merged_narratives_is_pruned(settings):
         left = {t: {r[0] for r in con.execute(f"SELECT DISTINCT narrative_id FROM {t}").fetchall()}
                 for t in ("narrative_score_state", *search_state.TABLES)}
     assert all(names == {"N-mid", "N-short"} for names in left.values()), left
+
+
+def _store_world(settings, frame: pl.DataFrame) -> None:
+    """Items, members, narratives, sources and the items' vectors, as ingest and analysis
+    would have stored them (replacing what was there)."""
+    import hashlib
+
+    from detectors.embedding import model_name
+    from vigie.store.embeddings import write_vectors
+
+    store = settings.store()
+    store.init()
+    hashes = [hashlib.sha256(t.encode()).hexdigest() for t in frame["text"].to_list()]
+    with store.transaction() as con:
+        for table in ("narrative_members", "items", "narratives", "sources"):
+            con.execute(f"DELETE FROM {table}")
+        for s in _sources(frame).iter_rows(named=True):
+            con.execute("INSERT INTO sources (source_id, kind, name, domain, registered_domain, "
+                        "added_at) VALUES (?, 'feed', ?, ?, ?, ?)",
+                        [s["source_id"], s["name"], s["domain"], s["domain"], s["first_seen"]])
+        for r, h in zip(frame.iter_rows(named=True), hashes, strict=True):
+            con.execute("INSERT INTO items (item_id, source_id, domain, registered_domain, title, "
+                        "text, language, published_at, first_seen_at, content_hash) VALUES "
+                        "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                        [r["item_id"], r["source_id"], r["domain"], r["domain"], r["title"],
+                         r["text"], r["language"], r["published_at"], r["published_at"], h])
+            con.execute("INSERT INTO narrative_members (item_id, narrative_id, joined_at) "
+                        "VALUES (?, ?, ?)", [r["item_id"], r["narrative_id"], r["published_at"]])
+        for nid in frame["narrative_id"].unique().to_list():
+            con.execute("INSERT INTO narratives (narrative_id) VALUES (?)", [nid])
+        con.execute("DELETE FROM embeddings")
+        write_vectors(con, model_name(settings.embedding.model), hashes, _vectors(frame))
+
+
+def _results(settings) -> dict[str, list]:
+    with settings.store().connect() as con:
+        return {
+            "flags": con.execute("SELECT narrative_id, score, flagged FROM flags "
+                                 "ORDER BY ALL").fetchall(),
+            "evidence": con.execute("SELECT narrative_id, kind, item_id, other_item_id, score "
+                                    "FROM evidence ORDER BY ALL").fetchall(),
+            "signals": con.execute("SELECT narrative_id, kind, value FROM signals "
+                                   "WHERE kind <> 'burst' ORDER BY ALL").fetchall(),
+        }
+
+
+def test_scoring_passes_build_on_the_stored_search(settings):
+    """Through the store: the second pass keeps rows of the first pass's search, and gives
+    what a full rescoring of the same store gives."""
+    from flows.signals import forget_scoring, score
+
+    before, after = _world(1)
+    _store_world(settings, before)
+    first = score(settings, "run-1")
+    assert first["full_rescoring"] and first["neighbour_rows_kept"] == 0
+    _store_world(settings, after)
+    second = score(settings, "run-2")
+    assert not second["full_rescoring"] and second["neighbour_rows_kept"] > 0
+    incremental = _results(settings)
+    assert any(kind in ("rewording", "translation") for _n, kind, _v in incremental["signals"])
+    forget_scoring(settings)
+    full = score(settings, "run-3")
+    assert full["full_rescoring"] and full["neighbour_rows_kept"] == 0
+    assert _results(settings) == incremental
