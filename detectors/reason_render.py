@@ -88,13 +88,16 @@ def _localised(params: Mapping[str, Any], lang: str, catalog: Catalog) -> dict[s
 
 
 def render(code: str, params: Mapping[str, Any], lang: str = "en",
-           catalog: Catalog | None = None) -> str:
+           catalog: Catalog | None = None,
+           templates: Mapping[str, Template] = REASON_TEMPLATES) -> str:
     """The sentence of reason ``code`` in ``lang``; English when ``catalog`` is None.
+    ``templates``: the flag reasons by default (the review desk's routing reasons pass
+    theirs).
 
     Raises KeyError for an unknown code or a missing param (callers that read stored
     reasons fall back to the stored English sentence).
     """
     catalog = catalog or _English()
-    template = REASON_TEMPLATES[code]
+    template = templates[code]
     return _message(template, params, lang, catalog).format_map(
         _localised(params, lang, catalog))

@@ -20,10 +20,9 @@ DEFAULT_LANGUAGE = "fr"
 class _PoTranslations(gettext.NullTranslations):
     """gettext translations built from a Babel catalog (usable by Jinja2's i18n extension)."""
 
-    def __init__(self, messages: dict[str, str | tuple[str, ...]], lang: str = "en") -> None:
+    def __init__(self, messages: dict[str, str | tuple[str, ...]]) -> None:
         super().__init__()
         self._messages = messages
-        self._lang = lang
 
     def gettext(self, message: str) -> str:
         found = self._messages.get(message)
@@ -31,9 +30,8 @@ class _PoTranslations(gettext.NullTranslations):
 
     def ngettext(self, singular: str, plural: str, n: int) -> str:
         found = self._messages.get(singular)
-        one = n == 1 or (self._lang == "fr" and n == 0)  # French: "0 dossier ouvert"
         if isinstance(found, tuple) and all(found):
-            return found[0] if one else found[-1]
+            return found[0] if n == 1 else found[-1]
         return singular if n == 1 else plural
 
 
@@ -57,4 +55,4 @@ def translations(lang: str, domain: str) -> gettext.NullTranslations:
             continue
         key = msg.id[0] if isinstance(msg.id, tuple) else msg.id
         messages[key] = tuple(msg.string) if isinstance(msg.string, tuple) else msg.string
-    return _PoTranslations(messages, normalise_language(lang))
+    return _PoTranslations(messages)

@@ -24,7 +24,8 @@ def render_reason(code: str, params: Mapping[str, Any], lang: str) -> str:
     return render(code, params, lang, translations(lang, "reasons"))
 
 
-def _codes(value: Any) -> list[Any] | None:
+def stored_codes(value: Any) -> list[Any] | None:
+    """Stored reason codes (JSON text or a parsed list), or None (old rows, bad JSON)."""
     if isinstance(value, str | bytes):
         try:
             value = json.loads(value)
@@ -40,7 +41,7 @@ def render_reasons(sentences: Sequence[str] | None, codes: Any, lang: str) -> li
     cannot be rendered shows the English sentence at the same position.
     """
     english = [str(s) for s in sentences or []]
-    entries = _codes(codes)
+    entries = stored_codes(codes)
     if not entries:
         return english
     out = []

@@ -164,7 +164,7 @@ reservists:
 
 def test_routing_reasons_are_shown_in_the_readers_language():
     from reservist_review.i18n import translations
-    from reservist_review.route_reasons import TEMPLATES, localise, part
+    from reservist_review.route_reasons import ROUTE_TEMPLATES, localise, part
 
     parts = [part("assigned", name="Awa"), part("speaks", languages="fr"),
              part("regions", items="Sahel, Mali", n=2), part("open_cases", n=1)]
@@ -178,10 +178,9 @@ def test_routing_reasons_are_shown_in_the_readers_language():
     assert localise(english, "not json", "fr") == english
     # every message has its French translation, placeholders kept
     fr = translations("fr", "routing")
-    for template in TEMPLATES.values():
-        forms = template if isinstance(template, tuple) else (template,)
-        for n, msgid in enumerate(forms):
-            text = fr.ngettext(forms[0], forms[-1], 1 + n * 4) if len(forms) > 1 else (
-                fr.gettext(msgid))
+    for template in ROUTE_TEMPLATES.values():
+        for n, msgid in enumerate(template.msgids()):
+            text = (fr.ngettext(template.text, template.plural, 1 + n) if template.plural
+                    else fr.gettext(msgid))
             assert text != msgid and set(re.findall(r"{\w+}", text)) == set(
                 re.findall(r"{\w+}", msgid)), msgid

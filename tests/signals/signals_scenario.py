@@ -69,3 +69,27 @@ def world() -> tuple[pl.DataFrame, pl.DataFrame]:
         .then(pl.lit(T0 - timedelta(days=400))).otherwise(pl.col("first_seen"))
         .alias("first_seen"))
     return items, sources
+
+
+def store_world(con, items: pl.DataFrame, sources: pl.DataFrame | None = None,  # noqa: ANN001
+                added_at: datetime = T0 - timedelta(days=1)) -> list[str]:
+    """Write ``items`` (with their narratives and memberships) and ``sources`` as ingest and
+    the narratives stage would; returns each item's content hash (sha256 of its text)."""
+    import hashlib
+
+    for r in sources.iter_rows(named=True) if sources is not None else []:
+        con.execute("INSERT INTO sources (source_id, kind, name, domain, registered_domain, "
+                    "added_at) VALUES (?, 'feed', ?, ?, ?, ?)",
+                    [r["source_id"], r["name"], r["domain"], r["domain"], added_at])
+    hashes = [hashlib.sha256(t.encode()).hexdigest() for t in items["text"].to_list()]
+    for r, h in zip(items.iter_rows(named=True), hashes, strict=True):
+        con.execute("INSERT INTO items (item_id, source_id, domain, registered_domain, title, "
+                    "text, language, published_at, first_seen_at, content_hash) VALUES "
+                    "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    [r["item_id"], r["source_id"], r["domain"], r["domain"], r["title"],
+                     r["text"], r["language"], r["published_at"], r["published_at"], h])
+        con.execute("INSERT INTO narrative_members (item_id, narrative_id, joined_at) "
+                    "VALUES (?, ?, ?)", [r["item_id"], r["narrative_id"], r["published_at"]])
+    for nid in items["narrative_id"].unique().to_list():
+        con.execute("INSERT OR IGNORE INTO narratives (narrative_id) VALUES (?)", [nid])
+    return hashes

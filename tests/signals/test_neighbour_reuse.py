@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 import numpy as np
 import polars as pl
 import pytest
+from signals_scenario import store_world
 
 from detectors.config import detection_config
 from detectors.neighbours import EarlierSearch, neighbour_pairs
@@ -151,34 +152,17 @@ def test_state_of_merged_narratives_is_pruned(settings):
 
 
 def _store_world(settings, frame: pl.DataFrame) -> None:
-    """Items, members, narratives, sources and the items' vectors, as ingest and analysis
-    would have stored them (replacing what was there)."""
-    import hashlib
-
+    """The world as ingest and analysis would have stored it, with the items' vectors
+    (replacing what was there)."""
     from detectors.embedding import model_name
     from vigie.store.embeddings import write_vectors
 
     store = settings.store()
     store.init()
-    hashes = [hashlib.sha256(t.encode()).hexdigest() for t in frame["text"].to_list()]
     with store.transaction() as con:
-        for table in ("narrative_members", "items", "narratives", "sources"):
+        for table in ("narrative_members", "items", "narratives", "sources", "embeddings"):
             con.execute(f"DELETE FROM {table}")
-        for s in _sources(frame).iter_rows(named=True):
-            con.execute("INSERT INTO sources (source_id, kind, name, domain, registered_domain, "
-                        "added_at) VALUES (?, 'feed', ?, ?, ?, ?)",
-                        [s["source_id"], s["name"], s["domain"], s["domain"], s["first_seen"]])
-        for r, h in zip(frame.iter_rows(named=True), hashes, strict=True):
-            con.execute("INSERT INTO items (item_id, source_id, domain, registered_domain, title, "
-                        "text, language, published_at, first_seen_at, content_hash) VALUES "
-                        "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                        [r["item_id"], r["source_id"], r["domain"], r["domain"], r["title"],
-                         r["text"], r["language"], r["published_at"], r["published_at"], h])
-            con.execute("INSERT INTO narrative_members (item_id, narrative_id, joined_at) "
-                        "VALUES (?, ?, ?)", [r["item_id"], r["narrative_id"], r["published_at"]])
-        for nid in frame["narrative_id"].unique().to_list():
-            con.execute("INSERT INTO narratives (narrative_id) VALUES (?)", [nid])
-        con.execute("DELETE FROM embeddings")
+        hashes = store_world(con, frame, _sources(frame), added_at=T0 - timedelta(days=400))
         write_vectors(con, model_name(settings.embedding.model), hashes, _vectors(frame))
 
 

@@ -2,37 +2,20 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 from datetime import timedelta
 
 import polars as pl
-from signals_scenario import CAMPAIGN, T0, world
+from signals_scenario import CAMPAIGN, T0, store_world, world
 
 from flows.signals import forget_scoring, score
 
 
 def _load(settings, items: pl.DataFrame | None = None, with_sources: bool = True) -> None:
     world_items, sources = world()
-    items = world_items if items is None else items
-    store = settings.store()
-    with store.transaction() as con:
-        for r in sources.iter_rows(named=True) if with_sources else []:
-            con.execute("INSERT INTO sources (source_id, kind, name, domain, registered_domain, "
-                        "added_at) VALUES (?, 'feed', ?, ?, ?, ?)",
-                        [r["source_id"], r["name"], r["domain"], r["domain"],
-                         T0 - timedelta(days=1)])
-        for r in items.iter_rows(named=True):
-            h = hashlib.sha256(r["text"].encode()).hexdigest()
-            con.execute("INSERT INTO items (item_id, source_id, domain, registered_domain, title, "
-                        "text, language, published_at, first_seen_at, content_hash) VALUES "
-                        "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                        [r["item_id"], r["source_id"], r["domain"], r["domain"], r["title"],
-                         r["text"], r["language"], r["published_at"], r["published_at"], h])
-            con.execute("INSERT INTO narrative_members (item_id, narrative_id, joined_at) "
-                        "VALUES (?, ?, ?)", [r["item_id"], r["narrative_id"], r["published_at"]])
-        for nid in items["narrative_id"].unique().to_list():
-            con.execute("INSERT OR IGNORE INTO narratives (narrative_id) VALUES (?)", [nid])
+    with settings.store().transaction() as con:
+        store_world(con, world_items if items is None else items,
+                    sources if with_sources else None)
 
 
 def _snapshot(settings) -> dict[str, pl.DataFrame]:
