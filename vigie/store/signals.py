@@ -206,15 +206,17 @@ def write_results(
         flag_rows.append((nid, float(r.score), bool(r.flagged), list(r.reasons),
                           json.dumps(r.reason_codes, ensure_ascii=False),
                           was or (computed_at if r.flagged else None), computed_at, run_id))
+    # Arrow batches, not executemany: DuckDB runs executemany as one statement per row
+    # (~0.6 ms each; 1.7 s for 3,000 signal rows, 0.1 s as one batch).
     if sig_rows:
-        con.executemany("INSERT INTO signals VALUES (?, ?, ?, ?, ?, ?)", sig_rows)
+        _bulk(con, "signals", ["narrative_id", "kind", "value", "detail", "run_id",
+                               "computed_at"], sig_rows)
     if ev_rows:
         _bulk(con, "evidence", ["narrative_id", "kind", "item_id", "other_item_id", "score",
                                 "detail"], ev_rows)
     if flag_rows:
-        con.executemany("INSERT INTO flags (narrative_id, score, flagged, reasons, "
-                        "reason_codes, first_flagged_at, updated_at, run_id) "
-                        "VALUES (?, ?, ?, ?, ?::JSON, ?, ?, ?)", flag_rows)
+        _bulk(con, "flags", ["narrative_id", "score", "flagged", "reasons", "reason_codes",
+                             "first_flagged_at", "updated_at", "run_id"], flag_rows)
     con.execute("DELETE FROM source_edges")
     edge_rows = [(e.source_a, e.source_b, float(e.weight), e.window_s, e.community,
                   json.dumps({"coordinated": e.coordinated, "p_value": e.p_value,
@@ -224,6 +226,9 @@ def write_results(
                                     "evidence", "run_id"], edge_rows)
 
 
+_JSON_COLUMNS = ("detail", "evidence", "reason_codes")  # written as JSON text
+
+
 def _bulk(con: duckdb.DuckDBPyConnection, table: str, cols: list[str], rows: list[tuple]) -> None:
     import polars as pl
 
@@ -231,7 +236,7 @@ def _bulk(con: duckdb.DuckDBPyConnection, table: str, cols: list[str], rows: lis
     frame = pl.DataFrame(rows, schema=cols, orient="row", infer_schema_length=None)
     con.register("_vigie_bulk", frame.to_arrow())
     try:
-        casts = ", ".join(f"{c}::JSON" if c in ("detail", "evidence") else c for c in cols)
+        casts = ", ".join(f"{c}::JSON" if c in _JSON_COLUMNS else c for c in cols)
         con.execute(f"INSERT INTO {table} ({', '.join(cols)}) SELECT {casts} FROM _vigie_bulk")
     finally:
         con.unregister("_vigie_bulk")
