@@ -92,12 +92,12 @@ def score(settings: Settings, run_id: str, *, force: bool = False) -> dict[str, 
                                                       in result.signatures])
         store.save_fingerprint(con, fingerprint, at)
         store.save_fingerprint(con, config_fp, at, "signals-config")
+        kept_flagged = store.flagged_count(con, result.kept) if result.kept else 0
     return {
         "narratives_scored": len(result.narratives),
         "narratives_kept": len(result.kept),
         "full_rescoring": previous is None,
-        "flagged": sum(r.flagged for r in result.narratives.values()) + _kept_flagged(
-            settings, result.kept),
+        "flagged": sum(r.flagged for r in result.narratives.values()) + kept_flagged,
         "source_edges": len(result.edges),
         "window_s": round(result.window_s, 1),
         "signatures_cached": cached,
@@ -108,13 +108,6 @@ def score(settings: Settings, run_id: str, *, force: bool = False) -> dict[str, 
         "signals_write_s": round(time.perf_counter() - t_compute, 3),
         "signals_s": round(time.perf_counter() - start, 3),
     }
-
-
-def _kept_flagged(settings: Settings, kept: list[str]) -> int:
-    if not kept:
-        return 0
-    with settings.store().connect() as con:
-        return store.flagged_count(con, kept)
 
 
 def forget_scoring(settings: Settings) -> None:
