@@ -29,3 +29,28 @@ def rows_by(group: np.ndarray, rows: np.ndarray) -> dict[int, np.ndarray]:
     g = group[rows]
     cut = np.flatnonzero(np.r_[True, np.diff(g) != 0, True])
     return {int(g[lo]): rows[lo:hi] for lo, hi in zip(cut[:-1], cut[1:], strict=True)}
+
+
+NORM_ROWS = 65_536  # rows at a time: the squares of a million 512-d vectors are 1.5 GB
+
+
+def row_norms(vectors: np.ndarray, rows: np.ndarray | None = None) -> np.ndarray:
+    """L2 norm of each row of ``vectors`` (of ``vectors[rows]`` when given), taken a slice
+    at a time; a zero row gets 1.0 (its cosine with anything is then 0, not NaN)."""
+    n = len(vectors) if rows is None else len(rows)
+    out = np.ones(n, dtype=np.float32)
+    for s in range(0, n, NORM_ROWS):
+        part = vectors[s:s + NORM_ROWS] if rows is None else vectors[rows[s:s + NORM_ROWS]]
+        out[s:s + NORM_ROWS] = np.linalg.norm(part, axis=1)
+    out[out == 0] = 1.0
+    return out
+
+
+def pair_cosines(vectors: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Cosine of ``vectors[a[k]]`` and ``vectors[b[k]]`` for each k, NORM_ROWS pairs at a
+    time (float32 arithmetic, as float64 values)."""
+    out = np.zeros(len(a), dtype=np.float64)
+    for s in range(0, len(a), NORM_ROWS):
+        u, v = vectors[a[s:s + NORM_ROWS]], vectors[b[s:s + NORM_ROWS]]
+        out[s:s + NORM_ROWS] = np.einsum("ij,ij->i", u, v) / (row_norms(u) * row_norms(v))
+    return out

@@ -17,8 +17,9 @@ from typing import Any
 
 import numpy as np
 
+from detectors.arrays import row_norms
+
 MAX_BLOCK_CELLS = 1 << 24  # similarity cells per matrix block (~64 MB of float32)
-MAX_NORM_ROWS = 65_536
 
 Found = tuple[np.ndarray, np.ndarray, np.ndarray]  # (row, col, cosine)
 
@@ -74,11 +75,9 @@ def neighbour_pairs(
     k = int(cfg["neighbours"])
     step = int(cfg["block_size"])
     horizon = float(cfg.get("neighbour_horizon_h", 0)) * 3600.0
-    # rows are normalised where gathered, not all at once, and their norms taken a slice
-    # at a time: the squares of a million vectors are 1.5 GB
-    norms = np.concatenate([np.linalg.norm(vectors[s:s + MAX_NORM_ROWS], axis=1)
-                            for s in range(0, len(vectors), MAX_NORM_ROWS)] or [np.ones(0)])
-    norms[norms == 0] = 1.0
+    # rows are normalised where gathered, and norms taken only for the rows searched (a
+    # pass that keeps most buckets needs few)
+    norms = np.full(len(vectors), np.nan, dtype=np.float32)
     order = np.argsort(blocks, kind="stable")
     order = order[blocks[order] >= 0]
     bounds = np.flatnonzero(np.r_[True, np.diff(blocks[order]) != 0, True])
@@ -138,9 +137,12 @@ def _top_pairs(
     offset: int, k: int, floor: float, step: int,
 ) -> Found:
     """Each row item's k nearest column items at cosine >= floor (itself excluded: row r is
-    column ``offset + r``), as arrays (row item, column item, cosine), row by row."""
+    column ``offset + r``), as arrays (row item, column item, cosine), row by row.
+    ``norms``: per item, NaN until taken here."""
     if len(cols_ids) < 2:
         return empty()
+    missing = cols_ids[np.isnan(norms[cols_ids])]
+    norms[missing] = row_norms(vectors, missing)
     m_cols = (vectors[cols_ids] / norms[cols_ids, None]).astype(np.float32, copy=False)
     out = []
     # Rows per matrix block shrink as the candidates grow: a block of rows costs

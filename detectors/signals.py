@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 import polars as pl
 
-from detectors.arrays import unique_pairs
+from detectors.arrays import pair_cosines, unique_pairs
 from detectors.bursts import burst
 from detectors.config import detection_config
 from detectors.coordination import detect_coordination, listed_as_evidence
@@ -205,10 +205,6 @@ def compute_signals(
             neighbour_duplicates(dup, langs, np.asarray(vectors), nar, more, cfg, times,
                                  earlier)
 
-    def cos(i: int, j: int) -> float:
-        u, v = vectors[i], vectors[j]
-        return float(np.dot(u, v) / ((np.linalg.norm(u) * np.linalg.norm(v)) or 1.0))
-
     # Co-publication evidence: pairs inside coordinated networks, typed; near-copies
     # below `evidence_levenshtein` only link sources, they are not listed as evidence.
     shown = [e for e in coord.evidence if {nar[e[0]], nar[e[1]]} & scored]
@@ -216,8 +212,7 @@ def compute_signals(
     eb = np.array([e[1] for e in shown], dtype=np.int64)
     kinds, sims = classify_pairs(
         dup.keys, ea, eb, language_codes(langs, n),
-        np.array([cos(a, b) for a, b in zip(ea.tolist(), eb.tolist(), strict=True)])
-        if vec_ok else None, dcfg)
+        pair_cosines(np.asarray(vectors), ea, eb) if vec_ok else None, dcfg)
     by_narrative: dict[str, list[tuple[int, int, str, float, float]]] = {}
     for (a, b, _group, dt), k, sim in zip(shown, kinds.tolist(), sims.tolist(), strict=True):
         shortest = min(len(dup.keys[a]), len(dup.keys[b]))
