@@ -106,10 +106,11 @@ def main(argv: list[str] | None = None) -> dict:
 
         result["floor"] = [floor.run(*cfg["floor"], cfg["bases_limit"])]
         if load_settings().embedding.model != "minilm" and mode != "tiny":
-            # MiniLM encodes its base texts and each new text 3 times for real: fewer
+            # the same number of new items as the configured model (the ratio depends on
+            # it: a pass has fixed work); fewer base texts, since MiniLM encodes them for real
             base, new = cfg["floor"]
             limit = min(cfg["bases_limit"] or 2_000, 2_000)
-            result["floor"].append(floor.run(base, min(new, 500), limit, model="minilm"))
+            result["floor"].append(floor.run(base, new, limit, model="minilm"))
 
     def do_scale() -> None:
         sizes = [n for n in cfg["sizes"] if n not in earlier] if "scale" in parts else [middle]
