@@ -242,7 +242,7 @@ def compute_signals(
         results[nid] = _narrative(
             nid, members[nid], cfg, ids, src, times, now_s, texts, langs, dup.content, host_of,
             look_by_host, src_info, agency, by_narrative.get(nid, []), groups, network_of,
-            coord.window_s, idx_pairs.get(nid, {}), translations.get(nid, []), claims, items,
+            coord.window_s, idx_pairs.get(nid, {}), translations.get(nid, []), claims, titles,
         )
         state[nid] = ScoreState(block[nid], inputs[nid], link_ids.get(nid, []),
                                 searched.get(nid))
@@ -266,7 +266,7 @@ def _narrative(
     agency: list[str | None], pairs: list[tuple[int, int, str, float, float]],
     groups: dict[str, Any], network_of: dict[str, str], window_s: float,
     dup_counts: dict[str, int], translations: list[tuple[int, int, float]],
-    claims: Sequence[str], items: pl.DataFrame,
+    claims: Sequence[str], titles: list[str | None],
 ) -> NarrativeResult:
     sig = NarrativeSignals(items=len(idx))
     n_sources = sorted({src[i] for i in idx})
@@ -347,8 +347,9 @@ def _narrative(
     sig.new_sources = len(new_src)
     if new_src:
         signals["new_source"] = (len(new_src) / len(n_sources), {"sources": new_src})
+        is_new = set(new_src)
         evidence.extend(Row("new_source", ids[i], None, None, {}) for i in sorted(coord_items)
-                        if src[i] in new_src)
+                        if src[i] in is_new)
 
     bcfg = cfg["bursts"]
     b = burst(times[idx], now_s, float(bcfg["window_s"]))
@@ -358,7 +359,6 @@ def _narrative(
     signals["burst"] = (b.ratio, {"latest": b.latest, "baseline": b.baseline})
 
     if claims:
-        titles = items["title"].to_list()
         heads = [titles[i] or texts[i][:200] for i in idx]
         for m in match_watchlist(heads, claims, cfg["watchlist"])[:5]:
             sig.watchlist.append((claims[m.claim_index], m.score))

@@ -10,7 +10,9 @@ from detectors import arrays
 
 @pytest.fixture
 def small_slices(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(arrays, "NORM_ROWS", 7)  # many slices, a partial one at the end
+    # many slices, a partial one at the end
+    monkeypatch.setattr(arrays, "NORM_ROWS", 7)
+    monkeypatch.setattr(arrays, "PAIR_ROWS", 6)
 
 
 def _vectors(n: int = 50, d: int = 16) -> np.ndarray:
