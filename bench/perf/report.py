@@ -127,6 +127,19 @@ def _review(r: dict) -> list[str]:
         lines += ["", "The rounds after it (reviewers no longer in step): " + ", ".join(
             f"{k} p50 {_f(s['p50_ms'])} / p95 {_f(s['p95_ms'])} / p99 {_f(s['p99_ms'])} ms"
             for k, s in later.items() if s.get("n")) + "."]
+    inside = r.get("inside_desk")
+    if inside and inside.get("first_round_requests"):  # older results do not have it
+        lines += ["", "Inside the desk (arrival at the app to the end of the response), first "
+                  "round: " + ", ".join(
+                      f"{k} p50 {_f(s['p50_ms'])} / p95 {_f(s['p95_ms'])} ms"
+                      for k, s in inside["first_round"].items() if s.get("n"))
+                  + "; rounds after it: " + ", ".join(
+                      f"{k} p50 {_f(s['p50_ms'])} / p95 {_f(s['p95_ms'])} ms"
+                      for k, s in inside["later_rounds"].items() if s.get("n"))
+                  + f". The first round's {inside['first_round_requests']} requests took "
+                  f"{_f(inside['first_round_span_ms'])} ms from the first arrival to the last "
+                  f"response: {_f(inside['first_round_ms_per_request'])} ms of the desk per "
+                  "request."]
     if r.get("load_average"):
         before, after = r["load_average"]["before"], r["load_average"]["after"]
         lines += [f"Load average (1/5/15 min) when the navigation starts: {before[0]} / "

@@ -9,7 +9,9 @@ repeats, once every reviewer is logged in: open the queue (/cases/mine), open a 
 post a decision (with the page's CSRF token), with a short think time. The reviewers start
 once the desk has pre-rendered the open cases at start-up (``settle_s``). Bounded in rounds
 and in time; only 127.0.0.1. Reports p50/p95/p99 latency per request kind (and apart, the
-first round), the load average and the desk process's CPU while the reviewers navigate.
+first round), the load average and the desk process's CPU while the reviewers navigate; the
+benchmark's desk also records when each request reached the app and when it was answered
+(``inside_desk``: the desk's own share of each latency, and what the first round costs it).
 Target: p95 under 150 ms (queue, case page, decision); logins (argon2 by design) are
 reported apart.
 
@@ -31,6 +33,7 @@ import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import psutil
@@ -41,6 +44,7 @@ TARGET_P95_MS = 150.0
 KINDS = ("queue", "case", "decision")
 _CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 _CASE = re.compile(r'href="/cases/(N-[^"#/?]+)"')
+SERVER_TIMES = "desk-request-times.jsonl"  # written by the benchmark's desk (``_Timed``)
 
 
 def seed_reviewers(settings, n: int) -> dict:  # noqa: ANN001
@@ -78,6 +82,26 @@ def seed_reviewers(settings, n: int) -> dict:  # noqa: ANN001
     return {"reviewers": ids, "routed": len(routed.get("assigned", [])), "extra_cases": extra}
 
 
+class _Timed:
+    """ASGI wrapper of the benchmark's desk (not of the product): when each request reached
+    the app and when its response ended, one JSON line each (``time.perf_counter``), so the
+    time spent inside the desk is told apart from the client's and loopback's."""
+
+    def __init__(self, app: Any, path: Path) -> None:
+        self.app = app
+        self.out = path.open("a", buffering=1)  # line-buffered: complete when killed
+
+    async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        start = time.perf_counter()
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            self.out.write(json.dumps([scope["method"], scope["path"], start,
+                                       time.perf_counter()]) + "\n")
+
+
 def serve(data_dir: Path, port: int, warm: bool = True) -> None:  # server process
     import uvicorn
 
@@ -87,8 +111,50 @@ def serve(data_dir: Path, port: int, warm: bool = True) -> None:  # server proce
     settings = load_settings(data_dir=data_dir)
     settings.review.cookie_secure = False  # plain http on loopback
     settings.review.base_url = f"http://{HOST}:{port}"
-    uvicorn.run(create_app(settings, warm_cases=warm), host=HOST, port=port, log_level="warning",
-                access_log=False)
+    app = _Timed(create_app(settings, warm_cases=warm), data_dir / SERVER_TIMES)
+    uvicorn.run(app, host=HOST, port=port, log_level="warning", access_log=False)
+
+
+def _kind(method: str, path: str) -> str | None:
+    if path == "/cases/mine":
+        return "queue"
+    if path.startswith("/cases/N-"):
+        return "decision" if method == "POST" and path.endswith("/decisions") else (
+            "case" if method == "GET" else None)
+    return None
+
+
+def inside_desk(path: Path, reviewers: int) -> dict:
+    """Latency inside the desk (arrival at the app to the end of the response) per kind; the
+    first round is the first ``reviewers`` requests of each kind to arrive. Also how long
+    the first round's requests took from the first arrival to the last response, in all and
+    per request: when they arrive together, that is what the desk needs for each."""
+    rows = []
+    for line in path.read_text().splitlines() if path.is_file() else []:
+        try:
+            method, url, start, end = json.loads(line)
+        except ValueError:  # a line cut short when the desk was stopped
+            continue
+        kind = _kind(method, url)
+        if kind is not None:
+            rows.append((start, end, kind))
+    rows.sort()
+    first: dict[str, list[tuple[float, float]]] = {k: [] for k in KINDS}
+    later: dict[str, list[float]] = {k: [] for k in KINDS}
+    for start, end, kind in rows:
+        if len(first[kind]) < reviewers:
+            first[kind].append((start, end))
+        else:
+            later[kind].append((end - start) * 1000)
+    spans = [t for k in KINDS for t in first[k]]
+    span_ms = (max(e for _, e in spans) - min(s for s, _ in spans)) * 1000 if spans else None
+    return {
+        "first_round": {k: percentiles([(e - s) * 1000 for s, e in v]) for k, v in first.items()},
+        "later_rounds": {k: percentiles(v) for k, v in later.items()},
+        "first_round_requests": len(spans),
+        "first_round_span_ms": round(span_ms, 1) if span_ms is not None else None,
+        "first_round_ms_per_request": round(span_ms / len(spans), 2) if spans else None,
+    }
 
 
 def _free_port() -> int:
@@ -231,6 +297,7 @@ def run(store: Path, reviewers: int = 20, rounds: int = 10, budget_s: float = 24
         if server is not None:
             server.terminate()
             server.wait(30)
+        inside = inside_desk(work / SERVER_TIMES, reviewers)
         shutil.rmtree(work, ignore_errors=True)
     stats = {k: percentiles(v) for k, v in samples.items()}
     p95s = [stats[k].get("p95_ms") for k in KINDS]
@@ -242,10 +309,12 @@ def run(store: Path, reviewers: int = 20, rounds: int = 10, budget_s: float = 24
         "errors": len(errors), "error_kinds": sorted(set(errors))[:10],
         "routed": seeded["routed"], "extra_cases": seeded["extra_cases"],
         "case_summaries": summarised,
-        # the first round runs while other reviewers' argon2 logins still load the cores
+        # the first round: every reviewer at once, right after the logins
         "latency_first_round": {k: percentiles(v) for k, v in split["first"].items()},
         # the rounds after it: reviewers no longer arrive all at the same instant
         "latency_later_rounds": {k: percentiles(v) for k, v in split["later"].items()},
+        # the same requests timed inside the desk process (bench-only ASGI wrapper)
+        "inside_desk": inside,
         "load_average": {"before": [round(x, 2) for x in load_before],
                          "after": [round(x, 2) for x in load_after]},
         # the desk's own CPU (all its threads, DuckDB's included) while the reviewers

@@ -99,6 +99,14 @@ def test_tiny_incremental_and_review_are_well_formed(tiny_run):
     for kind in ("login", "queue", "case", "decision"):
         lat = review["latency"][kind]
         assert lat["n"] >= review["reviewers"] and lat["p50_ms"] <= lat["p95_ms"] <= lat["p99_ms"]
+    inside = review["inside_desk"]  # the same requests, timed by the benchmark's desk
+    assert inside["first_round_requests"] == 3 * review["reviewers"]
+    for kind in ("queue", "case", "decision"):
+        first, later = inside["first_round"][kind], inside["later_rounds"][kind]
+        assert first["n"] == review["reviewers"]
+        assert first["n"] + later.get("n", 0) == review["latency"][kind]["n"]
+        assert 0 < first["p50_ms"] <= first["p95_ms"]
+    assert inside["first_round_ms_per_request"] > 0
     assert (result["desk_profile"]["profile"]).endswith(".txt")
 
 
