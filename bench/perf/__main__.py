@@ -28,11 +28,14 @@ RESULTS = Path(__file__).resolve().parents[1] / "results"
 PARTS = ("options", "floor", "scale", "incremental", "review", "profiles")
 PROFILES = {  # mode -> sizes and bounds
     "full": {"sizes": [10_000, 100_000, 1_000_000], "bases_limit": None, "floor": (10_000, 2_000),
-             "options_texts": 500, "rounds": 10, "reviewers": 20, "timeout": 900.0},
+             "options_texts": 500, "rounds": 10, "reviewers": 20, "timeout": 900.0,
+             "review_repeats": 3},
     "quick": {"sizes": [1_000, 3_000, 10_000], "bases_limit": 1_000, "floor": (1_000, 200),
-              "options_texts": 100, "rounds": 3, "reviewers": 20, "timeout": 300.0},
+              "options_texts": 100, "rounds": 3, "reviewers": 20, "timeout": 300.0,
+              "review_repeats": 1},
     "tiny": {"sizes": [200, 400, 800], "bases_limit": 100, "floor": (200, 20),
-             "options_texts": 20, "rounds": 1, "reviewers": 3, "timeout": 300.0},
+             "options_texts": 20, "rounds": 1, "reviewers": 3, "timeout": 300.0,
+             "review_repeats": 2},
 }
 
 
@@ -136,8 +139,9 @@ def main(argv: list[str] | None = None) -> dict:
                 middle, (0.0, 0.01, 0.1), cfg["bases_limit"], store=store, timeout_s=timeout,
                 real_embed=1_000 if mode == "full" else 20, profile_dir=profile_dir)))
         if "review" in parts:
-            part("review", lambda: result.update(review=review_load.run(
-                store, cfg["reviewers"], cfg["rounds"], budget_s=240.0, think_s=0.5)))
+            part("review", lambda: result.update(review=review_load.repeated(
+                store, cfg["review_repeats"], reviewers=cfg["reviewers"], rounds=cfg["rounds"],
+                budget_s=240.0, think_s=0.5)))
         if "profiles" in parts:
             part("profiles", lambda: result.update(desk_profile=profiles.profile_desk(
                 store, profile_dir / "review-desk", 20 if mode == "full" else 3)))

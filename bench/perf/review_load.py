@@ -15,7 +15,8 @@ benchmark's desk also records when each request reached the app and when it was 
 Target: p95 under 150 ms (queue, case page, decision); logins (argon2 by design) are
 reported apart.
 
-    python -m bench.perf.review_load --store DIR [--reviewers 20] [--rounds 10] [--quick]
+    python -m bench.perf.review_load --store DIR [--reviewers 20] [--rounds 10] [--repeats 3]
+                                     [--quick]
 """
 
 from __future__ import annotations
@@ -327,6 +328,21 @@ def run(store: Path, reviewers: int = 20, rounds: int = 10, budget_s: float = 24
     }
 
 
+def repeated(store: Path, repeats: int = 1, **kw: Any) -> dict:
+    """``run`` ``repeats`` times, each on a fresh copy with a fresh desk: the first run in
+    full, and each run's p95s (on shared cores the speed moves within minutes, so one run
+    is one sample, and the target is reported as met in k of n runs)."""
+    runs = [run(store, **kw) for _ in range(max(1, repeats))]
+    result = dict(runs[0])
+    result["runs"] = [{
+        "p95_ms": {k: r["latency"][k].get("p95_ms") for k in KINDS}, "met": r["met"],
+        "desk_cpu_s": r["desk_cpu_s"], "load_average": r["load_average"]["before"][0],
+        "first_round_ms_per_request": r["inside_desk"]["first_round_ms_per_request"],
+    } for r in runs]
+    result["met_runs"] = sum(1 for r in runs if r["met"])
+    return result
+
+
 def _wait_settled(desk: psutil.Process, timeout_s: float = 180.0) -> float:
     """Seconds until the desk process is idle (under 5% of a core over half a second)."""
     start = time.monotonic()
@@ -363,6 +379,7 @@ def main(argv: list[str] | None = None) -> dict | None:
     parser.add_argument("--budget", type=float, default=240.0, help="seconds, at most")
     parser.add_argument("--think", type=float, default=0.5, help="mean think time, s")
     parser.add_argument("--quick", action="store_true", help="3 rounds")
+    parser.add_argument("--repeats", type=int, default=1, help="whole runs, each reported")
     parser.add_argument("--no-warm", action="store_true",
                         help="the desk does not pre-render the open cases (cold first views)")
     parser.add_argument("--serve", type=Path, help=argparse.SUPPRESS)
@@ -375,8 +392,8 @@ def main(argv: list[str] | None = None) -> dict | None:
         parser.error("--store is required (an analysed data folder)")
     if args.quick:
         args.rounds = min(args.rounds, 3)
-    result = run(args.store, args.reviewers, args.rounds, args.budget, args.think,
-                 warm=not args.no_warm)
+    result = repeated(args.store, args.repeats, reviewers=args.reviewers, rounds=args.rounds,
+                      budget_s=args.budget, think_s=args.think, warm=not args.no_warm)
     print(json.dumps(result, indent=2))
     return result
 

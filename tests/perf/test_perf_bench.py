@@ -107,6 +107,9 @@ def test_tiny_incremental_and_review_are_well_formed(tiny_run):
         assert first["n"] + later.get("n", 0) == review["latency"][kind]["n"]
         assert 0 < first["p50_ms"] <= first["p95_ms"]
     assert inside["first_round_ms_per_request"] > 0
+    runs = review["runs"]  # tiny: two whole runs, each reported
+    assert len(runs) == 2 and review["met_runs"] == sum(x["met"] for x in runs)
+    assert runs[0]["p95_ms"] == {k: review["latency"][k]["p95_ms"] for k in runs[0]["p95_ms"]}
     assert (result["desk_profile"]["profile"]).endswith(".txt")
 
 
