@@ -34,14 +34,12 @@ def rows_by(group: np.ndarray, rows: np.ndarray) -> dict[int, np.ndarray]:
 NORM_ROWS = 65_536  # rows at a time: the squares of a million 512-d vectors are 1.5 GB
 
 
-def row_norms(vectors: np.ndarray, rows: np.ndarray | None = None) -> np.ndarray:
-    """L2 norm of each row of ``vectors`` (of ``vectors[rows]`` when given), taken a slice
-    at a time; a zero row gets 1.0 (its cosine with anything is then 0, not NaN)."""
-    n = len(vectors) if rows is None else len(rows)
-    out = np.ones(n, dtype=np.float32)
-    for s in range(0, n, NORM_ROWS):
-        part = vectors[s:s + NORM_ROWS] if rows is None else vectors[rows[s:s + NORM_ROWS]]
-        out[s:s + NORM_ROWS] = np.linalg.norm(part, axis=1)
+def row_norms(vectors: np.ndarray) -> np.ndarray:
+    """L2 norm of each row, taken a slice at a time; a zero row gets 1.0 (its cosine with
+    anything is then 0, not NaN)."""
+    out = np.ones(len(vectors), dtype=np.float32)
+    for s in range(0, len(vectors), NORM_ROWS):
+        out[s:s + NORM_ROWS] = np.linalg.norm(vectors[s:s + NORM_ROWS], axis=1)
     out[out == 0] = 1.0
     return out
 
@@ -57,3 +55,9 @@ def pair_cosines(vectors: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarra
         u, v = vectors[a[s:s + PAIR_ROWS]], vectors[b[s:s + PAIR_ROWS]]
         out[s:s + PAIR_ROWS] = np.einsum("ij,ij->i", u, v) / (row_norms(u) * row_norms(v))
     return out
+
+
+def normalise_rows(matrix: np.ndarray) -> np.ndarray:
+    """The rows scaled to unit length, as float32 (a zero row stays zero)."""
+    matrix = np.asarray(matrix, dtype=np.float32)
+    return matrix / row_norms(matrix)[:, None]

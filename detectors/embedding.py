@@ -28,6 +28,8 @@ from typing import Protocol, runtime_checkable
 
 import numpy as np
 
+from detectors.arrays import normalise_rows
+
 # Only the title and the start of a long article are embedded: the lede carries the
 # story, and both backends cut long inputs anyway (MiniLM at 256 tokens).
 MAX_CHARS = 1200
@@ -100,13 +102,6 @@ def verify_weights(folder: Path, pins: dict[str, str]) -> None:
             )
 
 
-def _normalise(vectors: np.ndarray) -> np.ndarray:
-    vectors = np.asarray(vectors, dtype=np.float32)
-    norms = np.linalg.norm(vectors, axis=1, keepdims=True)
-    norms[norms == 0] = 1.0
-    return vectors / norms
-
-
 def _by_length(texts: Sequence[str]) -> np.ndarray:
     """Order that sorts texts by length (stable), so batches hold similar lengths."""
     return np.argsort(np.fromiter((len(t) for t in texts), dtype=np.int64, count=len(texts)),
@@ -159,7 +154,7 @@ class SentenceTransformerEmbedder:
                                  show_progress_bar=False)
         result = np.empty_like(out, dtype=np.float32)
         result[order] = out
-        return _normalise(result)
+        return normalise_rows(result)
 
 
 class UseEmbedder:
@@ -184,7 +179,7 @@ class UseEmbedder:
         out = self._model.encode([texts[i] for i in order])
         result = np.empty((len(texts), self.dim), dtype=np.float32)
         result[order] = out
-        return _normalise(result)
+        return normalise_rows(result)
 
 
 def model_name(spec: str) -> str:

@@ -14,13 +14,6 @@ from typing import Any
 import numpy as np
 
 
-def normalise_rows(matrix: np.ndarray) -> np.ndarray:
-    matrix = np.asarray(matrix, dtype=np.float32)
-    norms = np.linalg.norm(matrix, axis=1, keepdims=True)
-    norms[norms == 0] = 1.0
-    return matrix / norms
-
-
 class NarrativeState:
     """All narratives known so far; centroids are means of member vectors.
 

@@ -34,7 +34,8 @@ from typing import Any
 
 import numpy as np
 
-from detectors.narrative_state import NarrativeState, normalise_rows, resolve
+from detectors.arrays import normalise_rows
+from detectors.narrative_state import NarrativeState, resolve
 
 HOUR = 3600.0
 

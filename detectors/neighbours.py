@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from detectors.arrays import row_norms
+from detectors.arrays import normalise_rows
 
 MAX_BLOCK_CELLS = 1 << 24  # similarity cells per matrix block (~64 MB of float32)
 
@@ -75,9 +75,6 @@ def neighbour_pairs(
     k = int(cfg["neighbours"])
     step = int(cfg["block_size"])
     horizon = float(cfg.get("neighbour_horizon_h", 0)) * 3600.0
-    # rows are normalised where gathered, and norms taken only for the rows searched (a
-    # pass that keeps most buckets needs few)
-    norms = np.full(len(vectors), np.nan, dtype=np.float32)
     order = np.argsort(blocks, kind="stable")
     order = order[blocks[order] >= 0]
     bounds = np.flatnonzero(np.r_[True, np.diff(blocks[order]) != 0, True])
@@ -92,7 +89,7 @@ def neighbour_pairs(
             if changed is not None and len(changed) == 0:
                 reused[ids] = True
             else:
-                out.append(_top_pairs(vectors, norms, ids, ids, 0, k, floor, step))
+                out.append(_top_pairs(vectors, ids, ids, 0, k, floor, step))
             continue
         ids = ids[np.argsort(times[ids], kind="stable")]
         bucket = np.floor(times[ids] / horizon).astype(np.int64)
@@ -108,8 +105,8 @@ def neighbour_pairs(
                 continue
             # candidates: this bucket and the previous one when it is adjacent in time
             first = starts[n - 1] if n and bucket[starts[n - 1]] == bucket[lo] - 1 else lo
-            out.append(_top_pairs(vectors, norms, ids[lo:hi], ids[first:hi], lo - first, k,
-                                  floor, step))
+            out.append(_top_pairs(vectors, ids[lo:hi], ids[first:hi], lo - first, k, floor,
+                                  step))
     if earlier is not None:
         row, col, cos = earlier.found
         keep = reused[row]
@@ -133,17 +130,16 @@ def _changed_times(ids: np.ndarray, block: int, earlier: EarlierSearch | None,
 
 
 def _top_pairs(
-    vectors: np.ndarray, norms: np.ndarray, rows_ids: np.ndarray, cols_ids: np.ndarray,
+    vectors: np.ndarray, rows_ids: np.ndarray, cols_ids: np.ndarray,
     offset: int, k: int, floor: float, step: int,
 ) -> Found:
     """Each row item's k nearest column items at cosine >= floor (itself excluded: row r is
-    column ``offset + r``), as arrays (row item, column item, cosine), row by row.
-    ``norms``: per item, NaN until taken here."""
+    column ``offset + r``), as arrays (row item, column item, cosine), row by row."""
     if len(cols_ids) < 2:
         return empty()
-    missing = cols_ids[np.isnan(norms[cols_ids])]
-    norms[missing] = row_norms(vectors, missing)
-    m_cols = (vectors[cols_ids] / norms[cols_ids, None]).astype(np.float32, copy=False)
+    # normalised where gathered: only the rows searched (a pass that keeps most buckets
+    # needs few), never all at once (the squares of a million vectors are 1.5 GB)
+    m_cols = normalise_rows(vectors[cols_ids])
     out = []
     # Rows per matrix block shrink as the candidates grow: a block of rows costs
     # rows x candidates cells three times over (sims, -sims, argpartition's int64 output).

@@ -39,13 +39,13 @@ from typing import Any
 import numpy as np
 import psutil
 
+from bench.perf.desk_timing import KINDS, TIMES_FILE, Timed, inside_desk, percentiles
+
 HOST = "127.0.0.1"
 PASSWORD = "bench reviewer passphrase"
 TARGET_P95_MS = 150.0
-KINDS = ("queue", "case", "decision")
 _CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 _CASE = re.compile(r'href="/cases/(N-[^"#/?]+)"')
-SERVER_TIMES = "desk-request-times.jsonl"  # written by the benchmark's desk (``_Timed``)
 
 
 def seed_reviewers(settings, n: int) -> dict:  # noqa: ANN001
@@ -83,26 +83,6 @@ def seed_reviewers(settings, n: int) -> dict:  # noqa: ANN001
     return {"reviewers": ids, "routed": len(routed.get("assigned", [])), "extra_cases": extra}
 
 
-class _Timed:
-    """ASGI wrapper of the benchmark's desk (not of the product): when each request reached
-    the app and when its response ended, one JSON line each (``time.perf_counter``), so the
-    time spent inside the desk is told apart from the client's and loopback's."""
-
-    def __init__(self, app: Any, path: Path) -> None:
-        self.app = app
-        self.out = path.open("a", buffering=1)  # line-buffered: complete when killed
-
-    async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
-        if scope["type"] != "http":
-            return await self.app(scope, receive, send)
-        start = time.perf_counter()
-        try:
-            await self.app(scope, receive, send)
-        finally:
-            self.out.write(json.dumps([scope["method"], scope["path"], start,
-                                       time.perf_counter()]) + "\n")
-
-
 def serve(data_dir: Path, port: int, warm: bool = True) -> None:  # server process
     import uvicorn
 
@@ -112,50 +92,8 @@ def serve(data_dir: Path, port: int, warm: bool = True) -> None:  # server proce
     settings = load_settings(data_dir=data_dir)
     settings.review.cookie_secure = False  # plain http on loopback
     settings.review.base_url = f"http://{HOST}:{port}"
-    app = _Timed(create_app(settings, warm_cases=warm), data_dir / SERVER_TIMES)
+    app = Timed(create_app(settings, warm_cases=warm), data_dir / TIMES_FILE)
     uvicorn.run(app, host=HOST, port=port, log_level="warning", access_log=False)
-
-
-def _kind(method: str, path: str) -> str | None:
-    if path == "/cases/mine":
-        return "queue"
-    if path.startswith("/cases/N-"):
-        return "decision" if method == "POST" and path.endswith("/decisions") else (
-            "case" if method == "GET" else None)
-    return None
-
-
-def inside_desk(path: Path, reviewers: int) -> dict:
-    """Latency inside the desk (arrival at the app to the end of the response) per kind; the
-    first round is the first ``reviewers`` requests of each kind to arrive. Also how long
-    the first round's requests took from the first arrival to the last response, in all and
-    per request: when they arrive together, that is what the desk needs for each."""
-    rows = []
-    for line in path.read_text().splitlines() if path.is_file() else []:
-        try:
-            method, url, start, end = json.loads(line)
-        except ValueError:  # a line cut short when the desk was stopped
-            continue
-        kind = _kind(method, url)
-        if kind is not None:
-            rows.append((start, end, kind))
-    rows.sort()
-    first: dict[str, list[tuple[float, float]]] = {k: [] for k in KINDS}
-    later: dict[str, list[float]] = {k: [] for k in KINDS}
-    for start, end, kind in rows:
-        if len(first[kind]) < reviewers:
-            first[kind].append((start, end))
-        else:
-            later[kind].append((end - start) * 1000)
-    spans = [t for k in KINDS for t in first[k]]
-    span_ms = (max(e for _, e in spans) - min(s for s, _ in spans)) * 1000 if spans else None
-    return {
-        "first_round": {k: percentiles([(e - s) * 1000 for s, e in v]) for k, v in first.items()},
-        "later_rounds": {k: percentiles(v) for k, v in later.items()},
-        "first_round_requests": len(spans),
-        "first_round_span_ms": round(span_ms, 1) if span_ms is not None else None,
-        "first_round_ms_per_request": round(span_ms / len(spans), 2) if spans else None,
-    }
 
 
 def _free_port() -> int:
@@ -246,16 +184,6 @@ async def _load(base: str, ids: list[str], rounds: int, budget_s: float, think_s
     return samples, split, errors, end - start, end - marks.get("navigation_start", end)
 
 
-def percentiles(values: list[float]) -> dict:
-    if not values:
-        return {"n": 0}
-    a = np.asarray(values)
-    return {"n": len(values), "p50_ms": round(float(np.percentile(a, 50)), 1),
-            "p95_ms": round(float(np.percentile(a, 95)), 1),
-            "p99_ms": round(float(np.percentile(a, 99)), 1),
-            "max_ms": round(float(a.max()), 1)}
-
-
 def run(store: Path, reviewers: int = 20, rounds: int = 10, budget_s: float = 240.0,
         think_s: float = 0.5, warm: bool = True) -> dict:
     """``warm``: the desk pre-renders the open cases (its default); False measures every
@@ -298,7 +226,7 @@ def run(store: Path, reviewers: int = 20, rounds: int = 10, budget_s: float = 24
         if server is not None:
             server.terminate()
             server.wait(30)
-        inside = inside_desk(work / SERVER_TIMES, reviewers)
+        inside = inside_desk(work / TIMES_FILE, reviewers)
         shutil.rmtree(work, ignore_errors=True)
     stats = {k: percentiles(v) for k, v in samples.items()}
     p95s = [stats[k].get("p95_ms") for k in KINDS]
