@@ -44,15 +44,16 @@ def case_page(request: Request, narrative_id: str, con: Con = Db,
         raise Forbidden()
     current = cases.open_of(history)
     decisions = cases.decisions_of(con, narrative_id)
+    events: list[people.AuditEvent] = []
     with transaction(con):
         if case and current and current["reservist_id"] == user.id and case["status"] in (
             "assigned", "escalated"
         ):
-            cases.set_status(con, narrative_id, "in_review")
-            people.audit(con, user.id, "status", narrative_id,
-                         {"from": case["status"], "to": "in_review"})
-            case = cases.get_case(con, narrative_id)
-        people.audit(con, user.id, "case_view", narrative_id)
+            at = cases.set_status(con, narrative_id, "in_review")
+            events.append((user.id, "status", narrative_id,
+                           {"from": case["status"], "to": "in_review"}))
+            case = {**case, "status": "in_review", "updated_at": at}
+        people.audit_all(con, [*events, (user.id, "case_view", narrative_id, None)])
     evidence_html, reasons = caseview.evidence(request.app.state, con, narrative,
                                                casepage.limits(request.query_params),
                                                language(request))

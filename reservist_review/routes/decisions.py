@@ -41,11 +41,9 @@ def decide(
     con: Con = Db,
     user: User = Reviewers,
 ) -> Response:
-    current = cases.open_assignment(con, narrative_id)
-    latest = cases.latest_decision(con, narrative_id)
-    if current is None and latest is None and not casefile.exists(con, narrative_id):
+    holder, latest = cases.decision_context(con, narrative_id)
+    if holder is None and latest is None and not casefile.exists(con, narrative_id):
         raise HTTPException(404)
-    holder = current["reservist_id"] if current else None
     if not (can_decide(user.role, user.id, holder)
             or (latest and can_revise(user.role, user.id, latest["reservist_id"]))):
         raise Forbidden()

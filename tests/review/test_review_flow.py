@@ -37,6 +37,30 @@ def test_route_assigns_flagged_narratives_with_reasons_and_is_idempotent(seeded)
     assert actions.count("assign") == 2
 
 
+def test_decision_context_is_the_holder_and_the_decision_in_force(seeded):
+    def both(con, narrative_id):
+        held, latest = cases.open_assignment(con, narrative_id), cases.latest_decision(con,
+                                                                                      narrative_id)
+        return (held["reservist_id"] if held else None,
+                {k: latest[k] for k in ("decision_id", "reservist_id")} if latest else None)
+
+    route(seeded, "run-1")
+    with seeded.store().transaction() as con:
+        assert cases.decision_context(con, "N-camp1") == ("awa", None) == both(con, "N-camp1")
+        assert cases.decision_context(con, "N-nothing") == (None, None)
+        first = cases.record_decision(con, "N-camp1", "awa", "needs_info", summary="", comments="",
+                                      confidence=None, techniques=[], responses=[])
+        assert cases.decision_context(con, "N-camp1") == (
+            None, {"decision_id": first, "reservist_id": "awa"}) == both(con, "N-camp1")
+        cases.assign(con, "N-camp1", "boris", "second opinion", kind="second_opinion")
+        second = cases.record_decision(con, "N-camp1", "boris", "confirmed", summary="",
+                                       comments="", confidence=0.9, techniques=[], responses=[])
+        assert cases.decision_context(con, "N-camp1") == (
+            None, {"decision_id": second, "reservist_id": "boris"}) == both(con, "N-camp1")
+        cases.assign(con, "N-camp1", "carla", "reopened", kind="reassign")
+        assert cases.decision_context(con, "N-camp1")[0] == "carla" == both(con, "N-camp1")[0]
+
+
 def test_unanswered_assignment_escalates_once_to_a_coordinator(seeded):
     route(seeded, "run-1")
     later = datetime.now(UTC) + timedelta(hours=seeded.review.escalate_after_h + 1)

@@ -76,6 +76,7 @@ def test_reviewer_decides_and_revises_with_history(seeded, client_for):
     awa = client_for("reservist")
     page = awa.get("/cases/N-camp1").text
     assert 'id="decision-form"' in page and "Fraude élections Mali" in page
+    assert 's-in_review" id="case-status"' in page  # the first view by its holder starts it
     csrf = csrf_of(awa)
     form = {"verdict": "confirmed", "summary": "Réseau coordonné", "confidence": "80",
             "techniques": ["T0086"], "techniques_text": "t0023.001, T0086",
@@ -97,6 +98,8 @@ def test_reviewer_decides_and_revises_with_history(seeded, client_for):
     assert history[1]["responses"] == ["D02", "debunk", "brief_embassy"]
     assert history[1]["confidence"] == 0.8
     assert audit.count("decision") == 2 and "case_view" in audit and "status" in audit
+    # oldest first: the routing, the first view's status change, the view, the decision
+    assert audit[::-1][:4] == ["assign", "status", "case_view", "decision"]
     page = awa.get("/cases/N-camp1").text
     assert "Besoin de sources" in page and "Réseau coordonné" in page and "remplacée" in page
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -171,11 +171,26 @@ def clear_failures(con: Con, login: str) -> None:
 # --- audit log --------------------------------------------------------------------------------
 
 
+# (actor, action, target, detail)
+AuditEvent = tuple[str | None, str, str | None, Mapping[str, Any] | None]
+
+
 def audit(con: Con, actor: str | None, action: str, target: str | None = None,
           detail: Mapping[str, Any] | None = None) -> None:
+    audit_all(con, [(actor, action, target, detail)])
+
+
+def audit_all(con: Con, events: Sequence[AuditEvent]) -> None:
+    """Several audit rows in one statement, in order (a DuckDB statement costs ~0.5 ms, a row
+    in it little: a first case view records two)."""
+    if not events:
+        return
+    at = now()
     con.execute(
-        "INSERT INTO audit_log (event_at, actor, action, target, detail) VALUES (?, ?, ?, ?, ?)",
-        [now(), actor, action, target, json.dumps(detail or {}, default=str)],
+        "INSERT INTO audit_log (event_at, actor, action, target, detail) VALUES "
+        + ", ".join(["(?, ?, ?, ?, ?)"] * len(events)),
+        [value for actor, action, target, detail in events
+         for value in (at, actor, action, target, json.dumps(detail or {}, default=str))],
     )
 
 
