@@ -23,6 +23,9 @@ class FetchSettings:
     connect_timeout_s: float = 10.0
     total_timeout_s: float = 30.0
     max_bytes: int = 10 * 1024 * 1024
+    # Entries kept from one fetch (the first ones, in the feed's order). Real feeds list tens
+    # to hundreds; 10 MB of tiny entries is ~120,000 items to embed and score on every run.
+    max_entries: int = 1_000
     max_redirects: int = 5
     concurrency: int = 16
     per_host: int = 2

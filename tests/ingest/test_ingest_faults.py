@@ -277,3 +277,22 @@ def test_per_host_limit_caps_parallel_requests(settings, feed_server):
     stats = ingest_sources(settings, "limit")
     assert stats["fetched_ok"] == 6
     assert state["max"] == 2
+
+
+def test_a_flooding_feed_keeps_its_first_entries_and_says_so(settings, feed_server):
+    # 10 MB of tiny entries would be ~120,000 items to embed and score on every run.
+    settings.fetch.max_entries = 40
+    feed_server.routes["/flood.xml"] = Route(rss([
+        {"title": f"Flood item {i}", "guid": f"f{i}", "description": f"Copy number {i}."}
+        for i in range(100)]))
+    (flood,) = add_feeds(settings, feed_server, ["/flood.xml"])
+    stats = ingest_sources(settings, "flood")
+    assert stats["fetched_ok"] == 1 and stats["errors"] == 0 and stats["items_new"] == 40
+    with settings.store().connect() as con:
+        fetch = next(r for r in sources_store.fetch_log(con) if r["source_id"] == flood)
+        titles = {t for (t,) in con.execute("SELECT title FROM items").fetchall()}
+        state = next(r for r in sources_store.status_rows(con) if r["source_id"] == flood)
+    assert titles == {f"Flood item {i}" for i in range(40)}  # the first ones, in feed order
+    assert fetch["status"] == "ok" and fetch["entries"] == 100
+    assert fetch["error"] == "the feed lists 100 entries: kept the first 40 (fetch.max_entries)"
+    assert state["consecutive_failures"] == 0

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from vigie.config import Settings
+from vigie.config import FetchSettings, Settings
 from vigie.ingest.canonical import domains
 from vigie.ingest.fetch import Fetcher, FetchOutcome, FetchRequest
 from vigie.ingest.parse import FeedError, parse_feed
@@ -77,8 +77,12 @@ def _fetch_row(attempt: Any, source_id: str, run_id: str) -> dict[str, Any]:
     }
 
 
-def process(outcome: FetchOutcome, run_id: str) -> Processed:
-    """Parse one fetched body into item rows (runs in a worker thread; never raises)."""
+def process(outcome: FetchOutcome, run_id: str,
+            max_entries: int = FetchSettings.max_entries) -> Processed:
+    """Parse one fetched body into item rows (runs in a worker thread; never raises).
+
+    A feed listing more than ``max_entries`` entries keeps the first ones, and the fetch
+    records how many it dropped (status stays ``ok``: what was kept is stored)."""
     req, last = outcome.request, outcome.last
     now = datetime.now(UTC)
     rows = [_fetch_row(a, req.source_id, run_id) for a in outcome.attempts]
@@ -91,7 +95,7 @@ def process(outcome: FetchOutcome, run_id: str) -> Processed:
     if last.status == "ok":
         try:
             parsed = parse_feed(outcome.body or b"", outcome.headers, last.final_url or req.url)
-            items = entry_rows(req.source_id, parsed.entries, now)
+            items = entry_rows(req.source_id, parsed.entries[:max_entries], now)
             fill_languages(items)
         except FeedError as exc:
             final.update(status="error", error=str(exc)[:500])
@@ -100,6 +104,9 @@ def process(outcome: FetchOutcome, run_id: str) -> Processed:
             final.update(status="error", error=f"parser failure: {type(exc).__name__}: {exc}"[:500])
         else:
             final.update(entries=len(parsed.entries), bozo=parsed.bozo)
+            if len(parsed.entries) > max_entries:
+                final.update(error=f"the feed lists {len(parsed.entries):,} entries: kept the "
+                                   f"first {max_entries:,} (fetch.max_entries)")
             # A source's domain: its site link when the feed gives one, else the feed URL.
             domain, registered = domains(parsed.site_url or last.final_url or req.url)
             state.update(feed_title=parsed.title[:300] or None, site_url=parsed.site_url,
@@ -229,7 +236,7 @@ async def _run(settings: Settings, run_id: str, due: list[dict[str, Any]], stats
     def timed_process(outcome: FetchOutcome) -> Processed:
         t0 = time.perf_counter()
         try:
-            return process(outcome, run_id)
+            return process(outcome, run_id, settings.fetch.max_entries)
         finally:
             stats.parse_s += time.perf_counter() - t0
 
