@@ -62,7 +62,7 @@ def login(
                      "login" if ok else "login_failed", login, {"client": client})
         if ok:
             people.clear_failures(con, login)
-            sessions.start(request, con, record["reservist_id"])
+            sessions.start(request, con, record)
     if not ok:
         return render(request, "login.html", 401, next=_local(next), login=login, error="bad")
     return RedirectResponse(_local(next), status_code=303)

@@ -48,6 +48,20 @@ def test_cache_entries_age_out_and_cannot_grow_without_bound():
     assert len(cache._entries) <= 3
 
 
+def test_a_login_caches_its_session_so_the_first_page_needs_no_lookup(seeded):
+    app = create_app(seeded, warm_cases=False)
+    with TestClient(app, base_url="https://testserver") as awa:
+        login(awa, "awa")
+        cached = list(app.state.session_cache._entries.values())
+        assert [entry[0] for entry in cached] == [
+            User("awa", "Awa Diallo", "reservist", "awa@example.org")]
+        assert cached[0][2] == app.state.db.generation
+        assert awa.get("/cases/mine").status_code == 200
+        awa.post("/logout", data={"csrf_token": csrf_of(awa)})
+        assert not app.state.session_cache._entries  # logging out drops it
+        assert awa.get("/cases/mine", follow_redirects=False).status_code == 303
+
+
 def test_role_change_by_an_admin_applies_at_the_next_request(seeded, client_for):
     awa = client_for("reservist")
     assert awa.get("/cases/mine").status_code == 200  # the session is now cached

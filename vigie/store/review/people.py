@@ -73,7 +73,7 @@ def get_reservist(con: Con, reservist_id: str) -> dict[str, Any] | None:
 def login_record(con: Con, login: str) -> dict[str, Any] | None:
     """The active person whose id or email is ``login``, with the password hash."""
     rows = _dicts(con.execute(
-        "SELECT reservist_id, name, role, password_hash FROM reservists "
+        "SELECT reservist_id, name, role, email, password_hash FROM reservists "
         "WHERE active AND (reservist_id = lower(?) OR lower(email) = lower(?)) "
         "ORDER BY reservist_id LIMIT 1",
         [login, login],
