@@ -28,8 +28,9 @@ RESULTS = Path(__file__).resolve().parents[1] / "results"
 PARTS = ("options", "floor", "scale", "incremental", "review", "profiles")
 PROFILES = {  # mode -> sizes and bounds
     "full": {"sizes": [10_000, 100_000, 1_000_000], "bases_limit": None, "floor": (10_000, 2_000),
+             # the load test: ~20 s a run; this machine's speed moves +-15% within minutes
              "options_texts": 500, "rounds": 10, "reviewers": 20, "timeout": 900.0,
-             "review_repeats": 3},
+             "review_repeats": 5},
     "quick": {"sizes": [1_000, 3_000, 10_000], "bases_limit": 1_000, "floor": (1_000, 200),
               "options_texts": 100, "rounds": 3, "reviewers": 20, "timeout": 300.0,
               "review_repeats": 1},
