@@ -155,11 +155,12 @@ def run_web() -> None:
     """The review desk under uvicorn (``python -m flows.serve web``)."""
     import uvicorn
 
-    from reservist_review.app import create_app
+    from reservist_review.app import create_app, freeze_startup_objects
 
     settings = load_settings()
-    uvicorn.run(create_app(settings), host=settings.review.host, port=settings.review.port,
-                log_level="warning")
+    app = create_app(settings)
+    freeze_startup_objects()
+    uvicorn.run(app, host=settings.review.host, port=settings.review.port, log_level="warning")
 
 
 if __name__ == "__main__":

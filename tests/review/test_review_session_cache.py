@@ -1,11 +1,13 @@
 """The desk's session cache never lets a changed person through, and the desk's own settings
-(no telemetry, a few worker threads)."""
+(no telemetry, a few worker threads, start-up objects frozen out of the collector's scans)."""
 
 from __future__ import annotations
 
+import gc
 import subprocess
 import sys
 import time
+import weakref
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -13,7 +15,7 @@ import anyio.to_thread
 from fastapi.testclient import TestClient
 from review_helpers import csrf_of, login
 
-from reservist_review.app import create_app
+from reservist_review.app import create_app, freeze_startup_objects
 from reservist_review.sessions import SessionCache, User
 
 AWA = User("awa", "Awa Diallo", "reservist")
@@ -102,3 +104,24 @@ def test_desk_sends_no_telemetry_and_bounds_its_worker_threads(seeded, monkeypat
         tokens = client.portal.call(
             lambda: anyio.to_thread.current_default_thread_limiter().total_tokens)
     assert tokens == 3
+
+
+def test_start_up_objects_are_frozen_out_of_the_collectors_scans():
+    class Node:
+        pass
+
+    kept = [[k] for k in range(50_000)]  # long-lived, like what start-up builds
+    garbage = Node()
+    garbage.itself = garbage  # a cycle: only the collector frees it
+    gone = weakref.ref(garbage)
+    del garbage
+    try:
+        freeze_startup_objects()
+        assert gone() is None  # collected first, not frozen
+        frozen = gc.get_freeze_count()
+        assert frozen >= len(kept)
+        assert not any(o is kept for o in gc.get_objects())  # no longer scanned
+        gc.collect()
+        assert gc.get_freeze_count() == frozen and kept[-1] == [49_999]
+    finally:
+        gc.unfreeze()

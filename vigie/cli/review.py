@@ -44,7 +44,7 @@ def review(
     """Start the reservists' review desk (web app)."""
     import uvicorn
 
-    from reservist_review.app import create_app
+    from reservist_review.app import create_app, freeze_startup_objects
 
     settings = settings_of(ctx)
     host = host or settings.review.host
@@ -62,6 +62,7 @@ def review(
     if not settings.review.cookie_secure:
         console.print("[yellow]warning:[/] review.cookie_secure is off: use only on loopback.")
     console.print(f"Review desk on http://{host}:{port} (Ctrl+C to stop)")
+    freeze_startup_objects()
     uvicorn.run(app, host=host, port=port, log_level="warning", proxy_headers=False)
 
 
