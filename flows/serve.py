@@ -153,14 +153,11 @@ def serve(
 
 def run_web() -> None:
     """The review desk under uvicorn (``python -m flows.serve web``)."""
-    import uvicorn
-
-    from reservist_review.app import create_app, freeze_startup_objects
+    from reservist_review import server
+    from reservist_review.app import create_app
 
     settings = load_settings()
-    app = create_app(settings)
-    freeze_startup_objects()
-    uvicorn.run(app, host=settings.review.host, port=settings.review.port, log_level="warning")
+    server.run(create_app(settings), settings)
 
 
 if __name__ == "__main__":

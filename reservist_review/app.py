@@ -7,7 +7,6 @@ request. No OpenAPI/docs endpoints: every route is a page behind login.
 
 from __future__ import annotations
 
-import gc
 import logging
 import os
 import secrets
@@ -103,16 +102,6 @@ def _quote(path: str) -> str:
     from urllib.parse import quote
 
     return quote(path, safe="/")
-
-
-def freeze_startup_objects() -> None:
-    """Call once the app is built, just before serving it: the objects start-up made (~65,000:
-    FastAPI, pydantic, Jinja, Babel, DuckDB's module...) move out of the garbage collector's
-    reach for good. A full collection scanned them all, ~55 ms with every request stopped,
-    three to five times per load test (20 reviewers); after the freeze it takes ~2.5 ms.
-    Garbage is collected first so that none of it is frozen."""
-    gc.collect()
-    gc.freeze()
 
 
 def create_app(settings: Settings, *, warm_cases: bool = True) -> FastAPI:

@@ -67,6 +67,9 @@ class ReviewSettings:
     # Requests whose work (templates, store queries) runs at once; the others wait their turn
     # in arrival order. About twice the cores: more only slows every request down together.
     worker_threads: int = 4
+    # Reverse proxies whose X-Forwarded-For gives the client address (login limits, audit):
+    # comma-separated addresses or networks; empty: always the TCP peer.
+    trusted_proxies: str = "127.0.0.1"
 
 
 @dataclass

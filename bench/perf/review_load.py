@@ -84,17 +84,15 @@ def seed_reviewers(settings, n: int) -> dict:  # noqa: ANN001
 
 
 def serve(data_dir: Path, port: int, warm: bool = True) -> None:  # server process
-    import uvicorn
-
-    from reservist_review.app import create_app, freeze_startup_objects
+    from reservist_review import server
+    from reservist_review.app import create_app
     from vigie.config import load_settings
 
     settings = load_settings(data_dir=data_dir)
     settings.review.cookie_secure = False  # plain http on loopback
     settings.review.base_url = f"http://{HOST}:{port}"
     app = Timed(create_app(settings, warm_cases=warm), data_dir / TIMES_FILE)
-    freeze_startup_objects()  # as `vigie review` does
-    uvicorn.run(app, host=HOST, port=port, log_level="warning", access_log=False)
+    server.run(app, settings, HOST, port)  # as `vigie review` serves it
 
 
 def _free_port() -> int:

@@ -10,13 +10,21 @@ communication dana, admin root; all with the password ``PASSWORD``.
 from __future__ import annotations
 
 import json
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 
+import uvicorn
 from fastapi.testclient import TestClient
 
 from detectors.reason_render import render
+from reservist_review.app import create_app
 from reservist_review.auth import hash_password
+from reservist_review.server import uvicorn_options
 from vigie.config import Settings
 from vigie.store.review import people
 
@@ -167,3 +175,26 @@ def login(client: TestClient, user: str, password: str = PASSWORD) -> None:
 def csrf_of(client: TestClient, path: str = "/account") -> str:
     page = client.get(path).text
     return page.split('name="csrf_token" value="', 1)[1].split('"', 1)[0]
+
+
+@contextmanager
+def live_server(settings: Settings) -> Iterator[str]:
+    """The desk served by uvicorn on a free loopback port, as ``vigie review`` serves it
+    (``reservist_review.server.uvicorn_options``); yields its base URL."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    settings.review.base_url = f"http://127.0.0.1:{port}"
+    server = uvicorn.Server(uvicorn.Config(create_app(settings), host="127.0.0.1", port=port,
+                                           **uvicorn_options(settings)))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started:
+        assert time.monotonic() < deadline, "uvicorn did not start"
+        time.sleep(0.05)
+    try:
+        yield settings.review.base_url
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)

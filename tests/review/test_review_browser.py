@@ -2,16 +2,10 @@
 
 from __future__ import annotations
 
-import socket
-import threading
-import time
-
 import pytest
-import uvicorn
-from review_helpers import PASSWORD, seed
+from review_helpers import PASSWORD, live_server, seed
 
 from flows.route import route
-from reservist_review.app import create_app
 from vigie.config import load_settings
 from vigie.store.review import cases
 
@@ -19,30 +13,13 @@ pytestmark = pytest.mark.browser
 
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def live(tmp_path_factory):
     settings = load_settings(data_dir=tmp_path_factory.mktemp("browser") / "data")
     seed(settings)
     route(settings, "r0")  # N-camp1 -> awa, N-camp2 -> boris
-    port = _free_port()
-    settings.review.base_url = f"http://127.0.0.1:{port}"
-    server = uvicorn.Server(uvicorn.Config(create_app(settings), host="127.0.0.1", port=port,
-                                           log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        assert time.monotonic() < deadline, "uvicorn did not start"
-        time.sleep(0.05)
-    yield settings, settings.review.base_url
-    server.should_exit = True
-    thread.join(timeout=10)
+    with live_server(settings) as base_url:
+        yield settings, base_url
 
 
 @pytest.fixture

@@ -15,7 +15,8 @@ import anyio.to_thread
 from fastapi.testclient import TestClient
 from review_helpers import csrf_of, login
 
-from reservist_review.app import create_app, freeze_startup_objects
+from reservist_review.app import create_app
+from reservist_review.server import freeze_startup_objects
 from reservist_review.sessions import SessionCache, User
 
 AWA = User("awa", "Awa Diallo", "reservist")

@@ -42,9 +42,8 @@ def review(
     port: Annotated[int | None, typer.Option(help="Port to listen on.")] = None,
 ) -> None:
     """Start the reservists' review desk (web app)."""
-    import uvicorn
-
-    from reservist_review.app import create_app, freeze_startup_objects
+    from reservist_review import server
+    from reservist_review.app import create_app
 
     settings = settings_of(ctx)
     host = host or settings.review.host
@@ -62,8 +61,7 @@ def review(
     if not settings.review.cookie_secure:
         console.print("[yellow]warning:[/] review.cookie_secure is off: use only on loopback.")
     console.print(f"Review desk on http://{host}:{port} (Ctrl+C to stop)")
-    freeze_startup_objects()
-    uvicorn.run(app, host=host, port=port, log_level="warning", proxy_headers=False)
+    server.run(app, settings, host, port)
 
 
 @reservists_app.command("add")
