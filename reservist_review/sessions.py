@@ -38,6 +38,11 @@ class User:
     role: str
     email: str = ""
 
+    @classmethod
+    def from_row(cls, row: dict) -> User:
+        """From a store row with ``reservist_id``, ``name``, ``role`` and ``email``."""
+        return cls(row["reservist_id"], row["name"], row["role"], row.get("email") or "")
+
 
 class SessionCache:
     """token hash -> the user behind it, as last read from the store (thread-safe)."""
@@ -117,9 +122,7 @@ def start(request: Request, con: Con, person: dict) -> None:
     people.create_session(con, token_hash(token), person["reservist_id"], expires_at)
     cache = _cache(request)
     if cache is not None:
-        cache.put(token_hash(token), User(person["reservist_id"], person["name"], person["role"],
-                                          person.get("email") or ""),
-                  expires_at, _generation(request))
+        cache.put(token_hash(token), User.from_row(person), expires_at, _generation(request))
     lang = request.session.get("lang")
     request.session.clear()
     request.session["token"] = token
@@ -153,7 +156,7 @@ def current(request: Request, con: Con) -> User | None:
     row = people.session_user(con, hashed)
     if row is None:
         return None
-    user = User(row["reservist_id"], row["name"], row["role"], row.get("email") or "")
+    user = User.from_row(row)
     if cache is not None:
         cache.put(hashed, user, row["expires_at"], generation)
     return user
