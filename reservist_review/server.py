@@ -22,7 +22,7 @@ def freeze_startup_objects() -> None:
     """Call once the app is built, just before serving it: the objects start-up made (~65,000:
     FastAPI, pydantic, Jinja, Babel, DuckDB's module...) move out of the garbage collector's
     reach for good. A full collection scanned them all, ~55 ms with every request stopped,
-    three to six times per load test (20 reviewers); after the freeze it takes ~3-6 ms.
+    three to six times per load test (20 reviewers); after the freeze it takes ~2-9 ms.
     Garbage is collected first so that none of it is frozen."""
     gc.collect()
     gc.freeze()
