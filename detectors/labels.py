@@ -6,6 +6,9 @@
   a background class included ("the rest"), so words common everywhere sink.
 - Headline: the member closest to the narrative's centroid (title when it has one).
 - Languages: the languages of the members, most frequent first.
+
+Keywords and headline are recomputed when a narrative's size moved enough since they were
+(``needs_relabel``): stable while it grows by a few items. Languages follow every change.
 """
 
 from __future__ import annotations
@@ -116,6 +119,14 @@ def languages(langs: Sequence[str | None] | Mapping[str, int]) -> list[str]:
     """Languages present, most frequent first; ``langs`` one per member, or counts."""
     counts = Counter(langs) if isinstance(langs, Mapping) else Counter(lg for lg in langs if lg)
     return [lang for lang, _ in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))]
+
+
+def needs_relabel(size: int, labelled_size: int | None, growth: float) -> bool:
+    """Whether a narrative's keywords and headline are recomputed: they never were, or its
+    size moved by at least ``growth`` (a fraction) since they were."""
+    if not labelled_size:
+        return True
+    return abs(size - labelled_size) >= growth * labelled_size
 
 
 def label_narratives(

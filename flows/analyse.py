@@ -14,7 +14,7 @@ from typing import Any
 
 from detectors.config import detection_config
 from detectors.embedding import Embedder, load_embedder, model_name, prepare_text
-from detectors.labels import label_narratives
+from detectors.labels import label_narratives, languages, needs_relabel
 from detectors.narrative_state import NarrativeState, resolve
 from detectors.narratives import NarrativeParams, chunk_bounds, update
 from vigie.config import Settings
@@ -101,17 +101,25 @@ def update_narratives(settings: Settings, run_id: str, model: str) -> dict[str, 
         return {**counts, "touched": []}
     status = {n: state.status[state.index[n]] for n in touched}
     active_touched = sorted(n for n, s in status.items() if s == "active")
-    relabel = sorted(n for n, s in status.items() if s != "merged")  # faded ones keep a label
+    changed = sorted(n for n, s in status.items() if s != "merged")  # faded ones keep a label
+    growth = float(detection_config(settings.detection)["labels"]["relabel_growth"])
     t2 = time.perf_counter()
     with store.transaction() as con:
-        members, vecs, centroids, background, langs = nar_store.load_label_inputs(
-            con, relabel, model, LABEL_MEMBERS)
+        sizes = nar_store.label_sizes(con, changed)
+        relabel = [n for n in changed if n in sizes and needs_relabel(*sizes[n], growth)]
+        langs = nar_store.language_counts(con, changed)
+        members, vecs, centroids, background = (
+            nar_store.load_label_inputs(con, relabel, model, LABEL_MEMBERS) if relabel
+            else ({}, {}, {}, []))
         t3 = time.perf_counter()
         labels = label_narratives(members, vecs, centroids, background, language_counts=langs)
         t4 = time.perf_counter()
         nar_store.write_labels(con, labels)
+        # the others keep their keywords and headline; a new language shows at once
+        nar_store.write_languages(con, {n: languages(langs.get(n, {})) for n in changed
+                                        if n not in labels})
     t5 = time.perf_counter()
-    return {**counts, "touched": active_touched,
+    return {**counts, "touched": active_touched, "relabelled": len(labels),
             "timings": {**timings, "label_read_s": t3 - t2, "label_s": t4 - t3,
                         "label_write_s": t5 - t4}}
 
@@ -156,6 +164,7 @@ def analyse(settings: Settings, run_id: str) -> dict[str, Any]:
         "merged": narr["merged"],
         "faded": narr["faded"],
         "narratives_touched": len(narr["touched"]),
+        "narratives_relabelled": narr.get("relabelled", 0),
         **{k: round(v, 3) for k, v in narr.get("timings", {}).items()},
         "embed_s": round(t1 - t0, 3),
         "narratives_s": round(t2 - t1, 3),

@@ -29,6 +29,11 @@ from vigie.reference.watchlist import load_watchlist
 from vigie.store import search_state
 from vigie.store import signals as store
 
+# Sections of the detection configuration that the analyse stage reads, not the scoring:
+# their effects reach it through the store (memberships, sizes), which the inputs'
+# fingerprint covers, so changing them alone does not rescore every narrative.
+NOT_SCORING = frozenset({"narratives", "labels"})
+
 
 def _sha(value: Any) -> str:
     return hashlib.sha256(json.dumps(value, sort_keys=True, default=str).encode()).hexdigest()
@@ -44,7 +49,8 @@ def score(settings: Settings, run_id: str, *, force: bool = False) -> dict[str, 
     outlets = [o.domain for o in load_outlets(ref["outlets"])]
     claims = [c.title for c in load_watchlist(ref["watchlist"] or None)]
     model = model_name(settings.embedding.model)
-    config_fp = _sha([model, cfg, sorted(outlets), claims])
+    scoring_cfg = {k: v for k, v in cfg.items() if k not in NOT_SCORING}
+    config_fp = _sha([model, scoring_cfg, sorted(outlets), claims])
     st = settings.store()
     with st.connect() as con:
         fingerprint = _sha([store.inputs_fingerprint(con, model), config_fp])

@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import numpy as np
 
-from detectors.labels import class_tfidf_keywords, label_narratives, languages, representative
+from detectors.labels import (
+    class_tfidf_keywords,
+    label_narratives,
+    languages,
+    needs_relabel,
+    representative,
+)
 
 
 def test_keywords_are_distinctive_not_common_words() -> None:
@@ -59,3 +65,11 @@ def test_hostile_or_empty_text_gives_an_empty_label_not_a_crash() -> None:
     kw = class_tfidf_keywords({"N-x": ["", "   "], "N-y": ["<script>alert(1)</script> the"]})
     assert kw["N-x"] == []
     assert kw["N-y"] in ([], ["script", "alert"], ["alert", "script"])
+
+
+def test_a_label_is_recomputed_when_the_size_moved_enough_since_it_was() -> None:
+    assert needs_relabel(5, None, 0.1) and needs_relabel(5, 0, 0.1)  # never labelled
+    assert not needs_relabel(1000, 1000, 0.1)  # touched, same size (a status change)
+    assert not needs_relabel(1099, 1000, 0.1) and needs_relabel(1100, 1000, 0.1)
+    assert needs_relabel(900, 1000, 0.1) and not needs_relabel(901, 1000, 0.1)  # shrank
+    assert needs_relabel(1001, 1000, 0.0)  # 0: on every change

@@ -206,4 +206,48 @@ def test_a_backlog_clustered_in_chunks_is_what_one_pass_writes(settings: Setting
 
 NARRATIVE_COLUMNS = ("narrative_id", "label", "keywords", "headline", "languages", "size",
                      "first_seen_at", "last_seen_at", "status", "merged_into", "model",
-                     "created_run", "updated_run")
+                     "created_run", "updated_run", "labelled_size")
+
+
+def test_a_label_stays_until_the_narrative_grows_enough_and_languages_follow_at_once(
+        settings: Settings) -> None:
+    """Keywords and headline are recomputed when the size moved by ``relabel_growth`` since
+    they were; a member in a new language shows in the languages on the next run."""
+    settings.embedding.model = "use"
+    settings.detection = {"labels": {"relabel_growth": 0.5}}
+    settings.store().init()
+    title, text = POSTS[0][1], POSTS[0][2]
+
+    def reports(first: int, n: int, lang: str) -> list[dict]:
+        return [row(k, f"s{k}", f"{title}: report {k}", text, lang, T0 + timedelta(hours=k))
+                for k in range(first, first + n)]
+
+    def narrative(nid: str) -> dict:
+        with settings.store().connect() as con:
+            got = con.execute("SELECT label, languages, size, labelled_size FROM narratives "
+                              "WHERE narrative_id = ?", [nid]).fetchall()[0]
+        return dict(zip(("label", "languages", "size", "labelled_size"), got, strict=True))
+
+    def run(name: str) -> dict:
+        _, model = embed_new(settings)
+        return update_narratives(settings, name, model)
+
+    add(settings, reports(0, 10, "en"))
+    assert run("run-1")["relabelled"] == 1
+    (nid,) = set(membership(settings).values())
+    first = narrative(nid)
+    assert first["size"] == first["labelled_size"] == 10 and "ciara" in first["label"]
+    with settings.store().transaction() as con:  # a marker: a recomputed label replaces it
+        con.execute("UPDATE narratives SET label = 'marker' WHERE narrative_id = ?", [nid])
+
+    add(settings, reports(10, 1, "de"))  # +10%: under the 50% set here
+    stats = run("run-2")
+    kept = narrative(nid)
+    assert stats["relabelled"] == 0 and stats["assigned"] == 1
+    assert kept["size"] == 11 and kept["labelled_size"] == 10 and kept["label"] == "marker"
+    assert kept["languages"] == ["en", "de"]
+
+    add(settings, reports(11, 4, "en"))  # 15 members: +50% since the label
+    assert run("run-3")["relabelled"] == 1
+    again = narrative(nid)
+    assert again["size"] == again["labelled_size"] == 15 and "ciara" in again["label"]

@@ -61,6 +61,10 @@ def test_nothing_new_skips_the_rescoring_and_any_change_rescores(settings):
     settings.detection = {"scoring": {"flag_threshold": 0.99}}
     changed = score(settings, "run-3")
     assert "skipped" not in changed and changed["narratives_scored"] == 14
+    # a setting of the analyse stage only (labels): its effects reach the scoring through
+    # the store, so nothing changed for it
+    settings.detection = {"scoring": {"flag_threshold": 0.99}, "labels": {"relabel_growth": 0.0}}
+    assert score(settings, "run-3b")["skipped"]
     # a new item arrived: rescored
     settings.detection = {}
     score(settings, "run-4")

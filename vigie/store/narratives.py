@@ -201,14 +201,43 @@ def _upsert_narratives(con: duckdb.DuckDBPyConnection, run_id: str, model: str, 
         con.unregister("_vigie_narratives")
 
 
+def label_sizes(con: duckdb.DuckDBPyConnection,
+                narrative_ids: Iterable[str]) -> dict[str, tuple[int, int | None]]:
+    """(size, size when last labelled) of the given narratives."""
+    ids = sorted(set(narrative_ids))
+    if not ids:
+        return {}
+    rows = con.execute("SELECT narrative_id, size, labelled_size FROM narratives "
+                       "WHERE narrative_id IN (SELECT unnest($ids))", {"ids": ids}).fetchall()
+    return {nid: (int(size), labelled) for nid, size, labelled in rows}
+
+
+def language_counts(con: duckdb.DuckDBPyConnection,
+                    narrative_ids: Iterable[str]) -> dict[str, dict[str, int]]:
+    """Language -> number of members, over every member of each given narrative."""
+    ids = sorted(set(narrative_ids))
+    if not ids:
+        return {}
+    rows = con.execute(
+        """
+        SELECT m.narrative_id, i.language, count(*)
+        FROM narrative_members m JOIN items i USING (item_id)
+        WHERE m.narrative_id IN (SELECT unnest($ids)) AND i.language IS NOT NULL
+        GROUP BY ALL
+        """, {"ids": ids}).fetchall()
+    counts: dict[str, dict[str, int]] = {}
+    for nid, lang, count in rows:
+        counts.setdefault(nid, {})[lang] = int(count)
+    return counts
+
+
 def load_label_inputs(
     con: duckdb.DuckDBPyConnection, narrative_ids: Iterable[str], model: str,
     max_members: int | None = None, background_limit: int = 5000,
 ) -> tuple[dict[str, list[tuple[str, str, str | None]]], dict[str, np.ndarray],
-           dict[str, np.ndarray], list[str], dict[str, dict[str, int]]]:
+           dict[str, np.ndarray], list[str]]:
     """Members (title, text, language), member vectors and centroids of the given
-    narratives, a deterministic sample of other narratives' texts (the background), and
-    the language counts of all members of each narrative.
+    narratives, and a deterministic sample of other narratives' texts (the background).
 
     ``max_members``: read at most this many members per narrative (a deterministic sample
     by hash of the item id), so labelling a million items does not hold them all; smaller
@@ -235,15 +264,6 @@ def load_label_inputs(
             "SELECT n.narrative_id, n.centroid FROM narratives n "
             "JOIN _vigie_label_ids USING (narrative_id) ORDER BY n.narrative_id"
         ).to_arrow_table()
-        lang_rows = con.sql(
-            """
-            SELECT m.narrative_id, i.language, count(*)
-            FROM narrative_members m JOIN _vigie_label_ids w USING (narrative_id)
-            JOIN items i USING (item_id)
-            WHERE i.language IS NOT NULL
-            GROUP BY ALL
-            """
-        ).fetchall()
         background = [r[0] for r in con.execute(
             f"""
             SELECT coalesce(i.title, '') || ' ' || coalesce(left(i.text, 500), '')
@@ -268,34 +288,42 @@ def load_label_inputs(
     centroid_matrix = list_to_matrix(cents.column("centroid"), cents.num_rows)
     centroids = dict(zip(cents.column("narrative_id").to_pylist(), centroid_matrix,
                          strict=True))
-    language_counts: dict[str, dict[str, int]] = {}
-    for nid, lang, count in lang_rows:
-        language_counts.setdefault(nid, {})[lang] = int(count)
-    return (members, member_vectors, {n: centroids[n] for n in members}, background,
-            language_counts)
+    return members, member_vectors, {n: centroids[n] for n in members}, background
 
 
 def write_labels(con: duckdb.DuckDBPyConnection, labels: Mapping[str, Any]) -> None:
-    """Store ``detectors.labels.NarrativeLabel`` objects by narrative id."""
-    if not labels:
-        return
+    """Store ``detectors.labels.NarrativeLabel`` objects by narrative id, with the size they
+    were computed at (``labelled_size``)."""
     ids = sorted(labels)
-    rows = pa.table({
+    _update_narratives(con, pa.table({
         "narrative_id": pa.array(ids, pa.string()),
         "label": pa.array([labels[n].label for n in ids], pa.string()),
         "keywords": pa.array([labels[n].keywords for n in ids], pa.list_(pa.string())),
         "headline": pa.array([labels[n].headline for n in ids], pa.string()),
         "languages": pa.array([labels[n].languages for n in ids], pa.list_(pa.string())),
-    })
+    }), "label = l.label, keywords = l.keywords, headline = l.headline, "
+        "languages = l.languages, labelled_size = narratives.size")
+
+
+def write_languages(con: duckdb.DuckDBPyConnection,
+                    languages: Mapping[str, list[str]]) -> None:
+    """Store narratives' languages (most frequent first), keeping their keywords and
+    headline."""
+    ids = sorted(languages)
+    _update_narratives(con, pa.table({
+        "narrative_id": pa.array(ids, pa.string()),
+        "languages": pa.array([languages[n] for n in ids], pa.list_(pa.string())),
+    }), "languages = l.languages")
+
+
+def _update_narratives(con: duckdb.DuckDBPyConnection, rows: pa.Table, assignments: str) -> None:
+    """``UPDATE narratives SET <assignments>`` from ``rows`` (``l``), by narrative id."""
+    if not rows.num_rows:
+        return
     con.register("_vigie_labels", rows)
     try:
-        con.execute(
-            """
-            UPDATE narratives SET label = l.label, keywords = l.keywords,
-                   headline = l.headline, languages = l.languages
-            FROM _vigie_labels l WHERE narratives.narrative_id = l.narrative_id
-            """
-        )
+        con.execute(f"UPDATE narratives SET {assignments} FROM _vigie_labels l "
+                    "WHERE narratives.narrative_id = l.narrative_id")
     finally:
         con.unregister("_vigie_labels")
 
