@@ -25,7 +25,7 @@ from pathlib import Path
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 RESULTS = Path(__file__).resolve().parents[1] / "results"
-PARTS = ("options", "floor", "scale", "incremental", "review", "profiles")
+PARTS = ("options", "floor", "scale", "incremental", "review", "profiles", "statements")
 PROFILES = {  # mode -> sizes and bounds
     "full": {"sizes": [10_000, 100_000, 1_000_000], "bases_limit": None, "floor": (10_000, 2_000),
              # the load test: ~20 s a run; this machine's speed moves +-15% within minutes
@@ -68,7 +68,16 @@ def main(argv: list[str] | None = None) -> dict:
     stem = "perf" if mode == "full" else f"perf-{mode}"
     profile_dir = out / "profiles" if mode == "full" else out / f"profiles-{mode}"
 
-    from bench.perf import floor, incremental, options, profiles, report, review_load, scale
+    from bench.perf import (
+        desk_statements,
+        floor,
+        incremental,
+        options,
+        profiles,
+        report,
+        review_load,
+        scale,
+    )
     from bench.perf.measure import machine
 
     result: dict = {"mode": mode, "machine": machine(), "config": cfg, "errors": {}}
@@ -133,7 +142,8 @@ def main(argv: list[str] | None = None) -> dict:
         if "floor" in parts:
             part("floor", do_floor)
         if "scale" in parts or (args.store is None
-                                and {"incremental", "review", "profiles"} & set(parts)):
+                                and {"incremental", "review", "profiles", "statements"}
+                                & set(parts)):
             part("scale", do_scale)
         if "incremental" in parts:
             part("incremental", lambda: result.update(incremental=incremental.run(
@@ -146,6 +156,9 @@ def main(argv: list[str] | None = None) -> dict:
         if "profiles" in parts:
             part("profiles", lambda: result.update(desk_profile=profiles.profile_desk(
                 store, profile_dir / "review-desk", 20 if mode == "full" else 3)))
+        if "statements" in parts:
+            part("statements", lambda: result.update(desk_statements=desk_statements.run(
+                store, 100 if mode == "full" else 5)))
     finally:
         shutil.rmtree(keep, ignore_errors=True)
     if not args.merge:

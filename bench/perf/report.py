@@ -189,15 +189,36 @@ def _desk(r: dict) -> list[str]:
             "", f"Profile: `{r['profile']}`.", ""]
 
 
+def _statements(r: dict) -> list[str]:
+    variants = [("duckdb", "DuckDB (as the desk)"), ("duckdb_no_optimizer", "no optimizer"),
+                ("sqlite", "review tables in SQLite"), ("grown", f"grown x{r['growth']}"),
+                ("grown_no_optimizer", f"grown x{r['growth']}, no optimizer")]
+    sizes = ", ".join(f"{k} {_f(v)}" for k, v in r["sizes"].items())
+    grown = ", ".join(f"{k} {_f(v)}" for k, v in r["grown_sizes"].items())
+    lines = ["### Review desk: a reviewer's round, statement by statement", "",
+             f"Median of {r['repeat']} runs each, in process. Rows: {sizes}; grown: {grown}. "
+             "In SQLite the narrative's own fields stay in DuckDB.", "",
+             "| statement | " + " | ".join(label for _, label in variants) + " |",
+             "|---|" + "---:|" * len(variants)]
+    for name in r["duckdb"]["statements_ms"]:
+        lines.append(f"| {name} | " + " | ".join(
+            f"{r[key]['statements_ms'][name]:.3f}" for key, _ in variants) + " |")
+    lines.append("| **round, ms** | " + " | ".join(
+        f"**{r[key]['round_ms']:.2f}**" for key, _ in variants) + " |")
+    return [*lines, ""]
+
+
 def render(result: dict) -> str:
     lines = ["## Performance (`python -m bench.perf`)", ""]
     lines += _machine(result["machine"], result["mode"], result.get("total_s"))
     measured = result.get("measured") or {}
     for key, fn in (("floor", _floor), ("incremental", _incremental), ("scale", _scale),
-                    ("review", _review), ("desk_profile", _desk), ("options", _options)):
+                    ("review", _review), ("desk_profile", _desk),
+                    ("desk_statements", _statements), ("options", _options)):
         if key in result:
             part = fn(result[key])
-            m = measured.get("profiles" if key == "desk_profile" else key)
+            m = measured.get({"desk_profile": "profiles",
+                              "desk_statements": "statements"}.get(key, key))
             if m:  # measured by a later run merged into these results (--merge)
                 part[1:1] = ["", f"Measured {m['date']} (a later run, `--merge`); load average "
                              f"at start {m['load_avg_1m']}."]

@@ -61,11 +61,12 @@ def test_tiny_run_writes_every_part(tiny_run):
     saved = json.loads((out / "perf-tiny.json").read_text())
     assert saved["mode"] == "tiny" and saved["machine"]["cpus"] >= 1
     assert saved["errors"] == {}, saved["errors"]
-    for part in ("options", "floor", "scale", "incremental", "review", "desk_profile"):
+    for part in ("options", "floor", "scale", "incremental", "review", "desk_profile",
+                 "desk_statements"):
         assert part in saved, part
     markdown = (out / "perf-tiny.md").read_text()
     for heading in ("against the floor", "Incremental runs", "Scale", "under load",
-                    "Embedding options"):
+                    "Embedding options", "statement by statement"):
         assert heading in markdown
 
 
@@ -111,6 +112,21 @@ def test_tiny_incremental_and_review_are_well_formed(tiny_run):
     assert len(runs) == 2 and review["met_runs"] == sum(x["met"] for x in runs)
     assert runs[0]["p95_ms"] == {k: review["latency"][k]["p95_ms"] for k in runs[0]["p95_ms"]}
     assert (result["desk_profile"]["profile"]).endswith(".txt")
+
+
+@pytest.mark.slow
+def test_tiny_desk_statements_time_the_same_round_every_way(tiny_run):
+    _, result = tiny_run
+    r = result["desk_statements"]
+    variants = ("duckdb", "duckdb_no_optimizer", "sqlite", "grown", "grown_no_optimizer")
+    names = list(r["duckdb"]["statements_ms"])
+    assert len(names) == 8 and names[0].startswith("queue") and names[-1].startswith("decision")
+    for key in variants:
+        per = r[key]["statements_ms"]
+        assert list(per) == names and all(ms > 0 for ms in per.values()), key
+        assert r[key]["round_ms"] == pytest.approx(sum(per.values()), abs=0.01)
+    for table, n in r["sizes"].items():  # grown: copies under new ids, nothing lost
+        assert r["grown_sizes"][table] >= n * (r["growth"] if table != "assignments" else 1)
 
 
 @pytest.mark.slow
