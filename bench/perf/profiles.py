@@ -84,10 +84,16 @@ async def _profile_desk(store: Path, out: Path, requests: int) -> dict:
         await client.aclose()
     finally:
         shutil.rmtree(work, ignore_errors=True)
-    return {"requests_each": requests, "profile": str(out.with_suffix(".txt")),
+    return {"requests_each": requests, "profile": _shown(out.with_suffix(".txt")),
             "serial_ms": {k: {"p50": round(float(np.percentile(v, 50)), 1),
                               "p95": round(float(np.percentile(v, 95)), 1)}
                           for k, v in times.items()}}
+
+
+def _shown(path: Path) -> str:
+    """``path`` from the repository's root when inside it (results do not name the checkout)."""
+    root = RESULTS.parents[1]
+    return str(path.relative_to(root)) if path.is_relative_to(root) else str(path)
 
 
 def main(argv: list[str] | None = None) -> dict:
