@@ -35,7 +35,9 @@ def narrative_params(settings: Settings) -> NarrativeParams:
 
 
 def embedder_for(settings: Settings) -> Embedder:
-    return load_embedder(settings.embedding.model, settings.embedding.batch_size)
+    """The configured embedder (``[embedding]`` model, batch size and backend)."""
+    e = settings.embedding
+    return load_embedder(e.model, e.batch_size, e.backend, settings.model_cache_dir)
 
 
 def embed_new(settings: Settings, embedder: Embedder | None = None) -> tuple[int, str]:

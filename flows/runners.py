@@ -25,7 +25,8 @@ from prefect import flow, task, unmapped
 from prefect.cache_policies import NO_CACHE
 from prefect.task_runners import ThreadPoolTaskRunner
 
-from detectors.embedding import load_embedder, model_name, prepare_text
+from detectors.embedding import model_name, prepare_text
+from flows.analyse import embedder_for
 from vigie.config import Settings
 from vigie.store import embeddings as emb_store
 
@@ -34,7 +35,7 @@ BATCH = 512  # contents per task: large enough to amortise scheduling, small for
 
 
 @task(name="embed-batch", cache_policy=NO_CACHE, retries=1)
-def embed_batch(spec: str, batch_size: int, texts: list[str],
+def embed_batch(settings: Settings, texts: list[str],
                 torch_threads: int | None = None) -> np.ndarray:
     """Vectors of ``texts`` with the configured embedder (loaded once per worker process)."""
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -42,7 +43,7 @@ def embed_batch(spec: str, batch_size: int, texts: list[str],
         import torch
 
         torch.set_num_threads(torch_threads)
-    return load_embedder(spec, batch_size).encode(texts)
+    return embedder_for(settings).encode(texts)
 
 
 def dask_runner(workers: int = 2, address: str | None = None):  # noqa: ANN201
@@ -71,7 +72,7 @@ def embed_flow(settings: Settings, batch: int = BATCH,
         todo = emb_store.contents_to_embed(con, name)
     chunks = [todo[i:i + batch] for i in range(0, len(todo), batch)]
     futures = embed_batch.map(
-        unmapped(spec), unmapped(settings.embedding.batch_size),
+        unmapped(settings),
         [[prepare_text(title, text) for _, title, text in chunk] for chunk in chunks],
         unmapped(torch_threads),
     ) if chunks else []

@@ -124,6 +124,8 @@ def main(argv: list[str] | None = None) -> dict:
             base, new = cfg["floor"]
             limit = min(cfg["bases_limit"] or 2_000, 2_000)
             result["floor"].append(floor.run(base, new, limit, model="minilm"))
+            # the same pass with the ONNX backend (the floor stays sentence-transformers')
+            result["floor"].append(floor.run(base, new, limit, model="minilm", backend="onnx"))
 
     def do_scale() -> None:
         sizes = [n for n in cfg["sizes"] if n not in earlier] if "scale" in parts else [middle]

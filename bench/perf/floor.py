@@ -51,11 +51,13 @@ def bare_encoder(spec: str, batch_size: int) -> tuple[Callable[[list[str]], obje
 
 
 def run(base: int, new: int, bases_limit: int | None, data_dir: Path | None = None,
-        model: str | None = None) -> dict:
-    """``model``: an embedding spec ("use", "minilm", a folder); default: the configured one."""
+        model: str | None = None, backend: str | None = None) -> dict:
+    """``model``: an embedding spec ("use", "minilm", a folder); default: the configured one.
+    ``backend``: Vigie's ``[embedding] backend`` ("torch", "onnx"); the floor stays the bare
+    model's own encode."""
     from bench.perf.corpus import cached_calibration, load_bases, populate
-    from detectors.embedding import load_embedder, model_name, prepare_text
-    from flows.analyse import analyse
+    from detectors.embedding import model_name, prepare_text
+    from flows.analyse import analyse, embedder_for
     from vigie.config import load_settings
     from vigie.store import embeddings as emb_store
 
@@ -63,6 +65,8 @@ def run(base: int, new: int, bases_limit: int | None, data_dir: Path | None = No
     settings = load_settings(data_dir=data_dir)
     if model:
         settings.embedding.model = model
+    if backend:
+        settings.embedding.backend = backend
     spec = settings.embedding.model
     bases = load_bases(spec, bases_limit)
     sigma = cached_calibration(bases, spec)["sigma"]
@@ -81,7 +85,7 @@ def run(base: int, new: int, bases_limit: int | None, data_dir: Path | None = No
     floor_before = time.perf_counter() - t0
 
     t0 = time.perf_counter()
-    embedder = load_embedder(spec, settings.embedding.batch_size)
+    embedder = embedder_for(settings)  # what the analysis pass uses (ONNX: exported here)
     vigie_load_s = time.perf_counter() - t0
     embedder.encode(texts[:32])  # warm, like a long-running `vigie serve`
     t0 = time.perf_counter()
@@ -94,7 +98,8 @@ def run(base: int, new: int, bases_limit: int | None, data_dir: Path | None = No
     floor = (floor_before + floor_after) / 2
     ratio = vigie_s / floor if floor else None
     return {
-        "model": model_name(spec), "store_items": base, "new_items": new,
+        "model": model_name(spec), "backend": settings.embedding.backend,
+        "store_items": base, "new_items": new,
         "texts_encoded": len(texts), "embedded_by_vigie": stats.get("embedded"),
         # 0.1 ms: a tiny run's floor is tens of milliseconds, and the ratio is checked
         # against these stored figures

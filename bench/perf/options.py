@@ -1,13 +1,18 @@
-"""Embedding options on this machine: int8 dynamic quantisation, torch threads, batching.
+"""Embedding options on this machine: int8, ONNX Runtime, torch threads, batching.
 
 MiniLM (sentence-transformers) float32 against ``torch.quantization.quantize_dynamic`` on
-its Linear layers (int8), with 2 and 1 torch threads; one sorted ``encode`` call (what
-sentence-transformers does: it orders texts by length before batching) against unsorted
+its Linear layers (int8) and against the product's ONNX backend (``[embedding] backend =
+"onnx"``: the transformer exported once, run by ONNX Runtime), with 2 and 1 threads; one
+sorted ``encode`` call (what sentence-transformers does: it orders texts by length before
+batching) against unsorted
 batches of the same size; and the multilingual USE backend with 2 and 1 threads. Speed is
 the best of ``--repeat`` runs (the machine is shared). Quality of the int8 model against
 float32 on a paraphrase check: for sampled base texts and a perturbed copy of each
 (``bench.perf.corpus.perturb``), the share of copies whose nearest base is their own
-(top-1), and the agreement of the two models' vectors.
+(top-1), and the agreement of the two models' vectors (ONNX: its largest difference from
+the float32 vector of the same text). sentence-transformers' own ``backend="onnx"`` needs
+``optimum-onnx``, whose releases (0.1.0 the newest) require transformers < 4.58 while
+sentence-transformers 6.2 requires transformers 5: it cannot be installed beside it.
 
     python -m bench.perf.options [--texts 500] [--quick]
 """
@@ -18,7 +23,10 @@ import argparse
 import copy
 import json
 import os
+import shutil
+import tempfile
 import time
+from pathlib import Path
 
 import numpy as np
 
@@ -44,7 +52,7 @@ def run(n_texts: int, repeat: int = 2, bases_limit: int | None = None) -> dict:
     from sentence_transformers import SentenceTransformer
 
     from bench.perf.corpus import SEED, load_base_texts, perturb
-    from detectors.embedding import prepare_text
+    from detectors.embedding import SentenceTransformerEmbedder, prepare_text
 
     frame = load_base_texts(limit=bases_limit).sample(n_texts, seed=SEED)
     rng = np.random.default_rng(SEED)
@@ -75,6 +83,18 @@ def run(n_texts: int, repeat: int = 2, bases_limit: int | None = None) -> dict:
             s = _best(lambda m=m: enc(m, texts), repeat)
             rows.append({"option": name, "torch_threads": threads, "batching": "sorted by length",
                          "seconds": round(s, 3), "texts_per_s": round(len(texts) / s, 1)})
+    onnx_cache = Path(tempfile.mkdtemp(prefix="vigie-perf-onnx-"))
+    onnx_vectors = {}
+    for threads in (2, 1):  # the product's ONNX backend (its session takes torch's threads)
+        torch.set_num_threads(threads)
+        onnx = SentenceTransformerEmbedder(backend="onnx", onnx_cache=onnx_cache)
+        onnx.encode(texts[:32])
+        s = _best(lambda onnx=onnx: onnx.encode(texts), repeat)
+        rows.append({"option": "minilm onnx (onnxruntime)", "torch_threads": threads,
+                     "batching": "sorted by length", "seconds": round(s, 3),
+                     "texts_per_s": round(len(texts) / s, 1)})
+        onnx_vectors = {"base": onnx.encode(texts), "copy": onnx.encode(copies)}
+    shutil.rmtree(onnx_cache, ignore_errors=True)
     torch.set_num_threads(2)
     s = _best(lambda: unsorted(model, texts), repeat)
     rows.append({"option": "minilm float32", "torch_threads": 2, "batching": "unsorted batches",
@@ -99,13 +119,19 @@ def run(n_texts: int, repeat: int = 2, bases_limit: int | None = None) -> dict:
         "mean_cos_float_vs_int8_same_text": round(float(np.mean(np.sum(f_base * q_base, 1))), 4),
         "max_abs_diff_pair_cosine": round(float(np.max(np.abs(np.sum(f_base * f_copy, 1)
                                                               - np.sum(q_base * q_copy, 1)))), 4),
+        "top1_onnx": round(_top1(onnx_vectors["copy"], onnx_vectors["base"]), 4),
+        # the ONNX backend against torch float32, the same text: equal up to float error
+        "max_abs_diff_onnx_vs_float": float(np.max(np.abs(onnx_vectors["base"] - f_base))),
     }
     float2 = next(r for r in rows if r["option"] == "minilm float32" and r["torch_threads"] == 2
                   and r["batching"] == "sorted by length")
     int2 = next(r for r in rows if r["option"] == "minilm int8 dynamic" and r["torch_threads"] == 2)
+    onnx2 = next(r for r in rows
+                 if r["option"].startswith("minilm onnx") and r["torch_threads"] == 2)
     return {"texts": len(texts), "mean_chars": round(float(np.mean([len(t) for t in texts])), 1),
             "rows": rows, "quality": quality,
-            "int8_speedup": round(int2["texts_per_s"] / float2["texts_per_s"], 2)}
+            "int8_speedup": round(int2["texts_per_s"] / float2["texts_per_s"], 2),
+            "onnx_speedup": round(onnx2["texts_per_s"] / float2["texts_per_s"], 2)}
 
 
 def main(argv: list[str] | None = None) -> dict:

@@ -33,7 +33,8 @@ def _floor(rows: list[dict]) -> list[str]:
     for r in rows:
         split = r["vigie_split_s"]
         lines.append(
-            f"| {r['model']} | {_f(r['store_items'])} | {_f(r['texts_encoded'])} | "
+            f"| {r['model']}{' (Vigie on ONNX)' if r.get('backend') == 'onnx' else ''} | "
+            f"{_f(r['store_items'])} | {_f(r['texts_encoded'])} | "
             f"{_f(r['floor_s'], 2)} ({_f(r['floor_before_s'], 2)} / {_f(r['floor_after_s'], 2)}) | "
             f"{_f(r['floor_texts_per_s'])} | {_f(r['vigie_s'], 2)} ({_f(split['embed_s'], 2)} / "
             f"{_f(split['narratives_s'], 2)} / {_f(split['score_s'], 2)}) | {_f(r['ratio'], 2)} | "
@@ -178,6 +179,10 @@ def _options(r: dict) -> list[str]:
               f"{q['top1_int8']}; mean cosine of the two models' vectors of one text "
               f"{q['mean_cos_float_vs_int8_same_text']}; largest change of a pair's cosine "
               f"{q['max_abs_diff_pair_cosine']}.", ""]
+    if "onnx_speedup" in r:
+        lines[-1:-1] = [f"ONNX Runtime vs torch float32 (2 threads): {r['onnx_speedup']}x; top-1 "
+                        f"{q['top1_onnx']}; largest difference from the float32 vector of the "
+                        f"same text {q['max_abs_diff_onnx_vs_float']:.1e}."]
     return lines
 
 

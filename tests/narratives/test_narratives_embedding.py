@@ -9,6 +9,7 @@ import pytest
 
 from detectors.embedding import (
     Embedder,
+    SentenceTransformerEmbedder,
     WeightIntegrityError,
     load_embedder,
     model_name,
@@ -75,3 +76,35 @@ def test_unknown_model_spec_is_a_clear_error(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="unknown embedding model"):
         load_embedder(str(tmp_path / "nowhere"))
     assert load_embedder("use") is load_embedder("use")  # one instance per process
+
+
+def test_onnx_backend_gives_the_torch_vectors_and_exports_once(
+        minilm: Embedder, settings, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``[embedding] backend = "onnx"``: the model is exported into the data folder once,
+    then ONNX Runtime gives the vectors torch gives (long, empty and Cyrillic texts too)."""
+    import torch
+
+    from flows.analyse import embedder_for
+
+    texts = [*SENTENCES, "", "Короткий текст о бюджете", "Storm Ciara hits the coast. " * 60]
+    settings.embedding.model = "minilm"
+    settings.embedding.backend = "onnx"
+    onnx = embedder_for(settings)
+    assert onnx is not minilm and onnx.name == minilm.name  # one cache of vectors for both
+    exported = list(settings.model_cache_dir.iterdir())
+    assert [p.suffix for p in exported] == [".onnx"]  # no partial file left
+    assert np.abs(onnx.encode(texts) - minilm.encode(texts)).max() < 1e-5
+
+    def no_export(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+        raise AssertionError("exported again")
+
+    monkeypatch.setattr(torch.onnx, "export", no_export)
+    again = SentenceTransformerEmbedder(backend="onnx", onnx_cache=settings.model_cache_dir)
+    assert np.array_equal(again.encode(texts), onnx.encode(texts))
+
+
+def test_onnx_backend_is_for_sentence_transformers_models() -> None:
+    with pytest.raises(ValueError, match="numpy"):
+        load_embedder("use", backend="onnx")
+    with pytest.raises(ValueError, match="backend"):
+        SentenceTransformerEmbedder(backend="tensorrt")
