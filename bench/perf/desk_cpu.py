@@ -15,10 +15,8 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import shutil
 import subprocess
 import sys
-import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -33,21 +31,18 @@ from bench.perf.review_load import (
     PASSWORD,
     _free_port,
     _wait_ready,
-    seed_reviewers,
+    seeded_copy,
 )
 
 
 def run(store: Path, requests: int = 100) -> dict:
-    from flows.analyse import case_summaries
-    from vigie.config import load_settings
+    with seeded_copy(store, 2, "vigie-perf-desk-cpu-") as copy:
+        return _run(copy.work, copy.seeded["reviewers"][0], requests)
 
-    work = Path(tempfile.mkdtemp(prefix="vigie-perf-desk-cpu-"))
-    shutil.copytree(store, work, dirs_exist_ok=True)
+
+def _run(work: Path, rid: str, requests: int) -> dict:
     server = None
     try:
-        settings = load_settings(data_dir=work)
-        case_summaries(settings)
-        rid = seed_reviewers(settings, 2)["reviewers"][0]
         port = _free_port()
         # no pre-rendering thread: it would spend CPU in the blocks measured
         server = subprocess.Popen([sys.executable, "-m", "bench.perf.review_load", "--serve",
@@ -86,7 +81,6 @@ def run(store: Path, requests: int = 100) -> dict:
         if server is not None:
             server.terminate()
             server.wait(30)
-        shutil.rmtree(work, ignore_errors=True)
     return {"requests_each": requests, "per_request": rows,
             "load_average": {"before": [round(x, 2) for x in load_before],
                              "after": [round(x, 2) for x in load_after]}}

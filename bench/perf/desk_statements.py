@@ -21,10 +21,8 @@ from __future__ import annotations
 
 import argparse
 import json
-import shutil
 import sqlite3
 import statistics
-import tempfile
 import time
 from collections.abc import Callable
 from datetime import date, datetime
@@ -204,17 +202,11 @@ def _measure(round_: dict[str, Statement], repeat: int) -> dict[str, Any]:
 
 
 def run(store: Path, repeat: int = 100) -> dict[str, Any]:
-    from bench.perf.review_load import seed_reviewers
-    from flows.analyse import case_summaries
-    from vigie.config import load_settings
+    from bench.perf.review_load import seeded_copy
 
-    work = Path(tempfile.mkdtemp(prefix="vigie-perf-statements-"))
-    shutil.copytree(store, work, dirs_exist_ok=True)
-    try:
-        settings = load_settings(data_dir=work)
-        case_summaries(settings)
-        rid = seed_reviewers(settings, 2)["reviewers"][0]
-        path = settings.store().path
+    with seeded_copy(store, 2, "vigie-perf-statements-") as copy:
+        work, rid = copy.work, copy.seeded["reviewers"][0]
+        path = copy.settings.store().path
         result: dict[str, Any] = {"repeat": repeat, "growth": GROWTH}
         con = duckdb.connect(str(path), config={"threads": 1})  # as the desk: one thread
         try:
@@ -235,8 +227,6 @@ def run(store: Path, repeat: int = 100) -> dict[str, Any]:
             result["grown_no_optimizer"] = _measure(duckdb_round(con, nid, rid), repeat)
         finally:
             con.close()
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
     return result
 
 

@@ -16,14 +16,12 @@ from __future__ import annotations
 
 import argparse
 import json
-import shutil
-import tempfile
 import time
 from pathlib import Path
 
 import numpy as np
 
-from bench.perf.review_load import _CASE, _CSRF, PASSWORD, seed_reviewers
+from bench.perf.review_load import _CASE, _CSRF, PASSWORD, seeded_copy
 from bench.perf.stage import profiled
 
 RESULTS = Path(__file__).resolve().parents[1] / "results"
@@ -45,18 +43,12 @@ def profile_desk(store: Path, out: Path, requests: int = 20) -> dict:
 async def _profile_desk(store: Path, out: Path, requests: int) -> dict:
     import httpx
 
-    from flows.analyse import case_summaries
     from reservist_review.app import create_app
     from reservist_review.casecache import RenderCache
-    from vigie.config import load_settings
 
-    work = Path(tempfile.mkdtemp(prefix="vigie-perf-desk-"))
-    shutil.copytree(store, work, dirs_exist_ok=True)
-    try:
-        settings = load_settings(data_dir=work)
+    with seeded_copy(store, 2, "vigie-perf-desk-") as copy:
+        settings, rid = copy.settings, copy.seeded["reviewers"][0]
         settings.review.cookie_secure = False
-        case_summaries(settings)  # the analysis pass's last step
-        rid = seed_reviewers(settings, 2)["reviewers"][0]
         app = create_app(settings, warm_cases=False)  # no background thread in the profile
         client = httpx.AsyncClient(transport=httpx.ASGITransport(app=app),
                                    base_url="http://127.0.0.1")
@@ -82,8 +74,6 @@ async def _profile_desk(store: Path, out: Path, requests: int) -> dict:
                             data={"verdict": "needs_info", "summary": "profile",
                                   "confidence": "50", "csrf_token": _CSRF.search(page).group(1)})
         await client.aclose()
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
     return {"requests_each": requests, "profile": _shown(out.with_suffix(".txt")),
             "serial_ms": {k: {"p50": round(float(np.percentile(v, 50)), 1),
                               "p95": round(float(np.percentile(v, 95)), 1)}

@@ -32,9 +32,10 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import psutil
@@ -81,6 +82,31 @@ def seed_reviewers(settings, n: int) -> dict:  # noqa: ANN001
                              kind="route", by="bench")
                 extra += 1
     return {"reviewers": ids, "routed": len(routed.get("assigned", [])), "extra_cases": extra}
+
+
+class SeededCopy(NamedTuple):
+    work: Path
+    settings: Any  # vigie.config.Settings on the copy
+    summarised: dict  # what flows.analyse.case_summaries rebuilt
+    seeded: dict  # seed_reviewers' result
+
+
+@contextmanager
+def seeded_copy(store: Path, reviewers: int, prefix: str) -> Iterator[SeededCopy]:
+    """A temporary copy of an analysed store, as the desk benchmarks use it: case summaries
+    built (the analysis pass's last step) and ``reviewers`` reviewers with a case each;
+    removed on exit."""
+    from flows.analyse import case_summaries
+    from vigie.config import load_settings
+
+    work = Path(tempfile.mkdtemp(prefix=prefix))
+    try:
+        shutil.copytree(store, work, dirs_exist_ok=True)
+        settings = load_settings(data_dir=work)
+        summarised = case_summaries(settings)
+        yield SeededCopy(work, settings, summarised, seed_reviewers(settings, reviewers))
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
 
 
 def serve(data_dir: Path, port: int, warm: bool = True) -> None:  # server process
@@ -187,46 +213,39 @@ def run(store: Path, reviewers: int = 20, rounds: int = 10, budget_s: float = 24
         think_s: float = 0.5, warm: bool = True) -> dict:
     """``warm``: the desk pre-renders the open cases (its default); False measures every
     first view of a case page cold."""
-    from flows.analyse import case_summaries
-    from vigie.config import load_settings
-
-    work = Path(tempfile.mkdtemp(prefix="vigie-perf-review-"))
-    shutil.copytree(store, work, dirs_exist_ok=True)
-    server = None
-    try:
-        settings = load_settings(data_dir=work)
+    with seeded_copy(store, reviewers, "vigie-perf-review-") as copy:
+        work, settings, summarised, seeded = copy
         with settings.store().connect() as con:
             items = con.execute("SELECT count(*) FROM items").fetchall()[0][0]
-        summarised = case_summaries(settings)  # the analysis pass's last step
-        seeded = seed_reviewers(settings, reviewers)
-        port = _free_port()
-        server = subprocess.Popen([sys.executable, "-m", "bench.perf.review_load", "--serve",
-                                   str(work), "--port", str(port),
-                                   *([] if warm else ["--no-warm"])],
-                                  cwd=Path(__file__).resolve().parents[2])
-        base = f"http://{HOST}:{port}"
-        _wait_ready(base, server)
-        desk = psutil.Process(server.pid)
-        # the desk pre-renders the open cases when it starts (as after every pipeline
-        # pass): the steady state is measured once that is done; the first round, apart,
-        # shows first views
-        settle_s = _wait_settled(desk)
-        at_start: dict = {}
+        server = None
+        try:
+            port = _free_port()
+            server = subprocess.Popen([sys.executable, "-m", "bench.perf.review_load",
+                                       "--serve", str(work), "--port", str(port),
+                                       *([] if warm else ["--no-warm"])],
+                                      cwd=Path(__file__).resolve().parents[2])
+            base = f"http://{HOST}:{port}"
+            _wait_ready(base, server)
+            desk = psutil.Process(server.pid)
+            # the desk pre-renders the open cases when it starts (as after every pipeline
+            # pass): the steady state is measured once that is done; the first round, apart,
+            # shows first views
+            settle_s = _wait_settled(desk)
+            at_start: dict = {}
 
-        def navigation_starts() -> None:  # every reviewer logged in
-            at_start.update(load=os.getloadavg(), cpu=desk.cpu_times())
+            def navigation_starts() -> None:  # every reviewer logged in
+                at_start.update(load=os.getloadavg(), cpu=desk.cpu_times())
 
-        samples, split, errors, wall, navigation_s = asyncio.run(_load(
-            base, seeded["reviewers"], rounds, budget_s, think_s, navigation_starts))
-        cpu_after = desk.cpu_times()
-        load_after = os.getloadavg()
-        load_before, cpu_before = at_start["load"], at_start["cpu"]
-    finally:
-        if server is not None:
-            server.terminate()
-            server.wait(30)
-        inside = inside_desk(work / TIMES_FILE, reviewers)
-        shutil.rmtree(work, ignore_errors=True)
+            samples, split, errors, wall, navigation_s = asyncio.run(_load(
+                base, seeded["reviewers"], rounds, budget_s, think_s, navigation_starts))
+            cpu_after = desk.cpu_times()
+            load_after = os.getloadavg()
+            load_before, cpu_before = at_start["load"], at_start["cpu"]
+        finally:
+            if server is not None:
+                server.terminate()
+                server.wait(30)
+            inside = inside_desk(work / TIMES_FILE, reviewers)
     stats = {k: percentiles(v) for k, v in samples.items()}
     p95s = [stats[k].get("p95_ms") for k in KINDS]
     return {
